@@ -1,0 +1,1 @@
+"""Bundled STAR rubrics (data files); load them with ``staranalyzer.load_rubric``."""

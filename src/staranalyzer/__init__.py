@@ -1,0 +1,35 @@
+"""staranalyzer: reads an answer to a behavioural interview question and judges its STAR story.
+
+>>> import staranalyzer
+>>> report = staranalyzer.analyze("Situation: ... Task: ... Action: ... Result: ...")
+"""
+
+from __future__ import annotations
+
+import logging
+
+from .analyzer import MAX_CHARS, Analyzer, analyze, validate_text
+from .errors import InputError, ModelError, RubricError, StarAnalyzerError
+from .models import SCHEMA_VERSION, Report, Section
+from .rubric import LABELS, Rubric, available_rubrics, load_rubric
+
+__version__ = "0.1.0"
+__all__ = [
+    "LABELS",
+    "MAX_CHARS",
+    "SCHEMA_VERSION",
+    "Analyzer",
+    "InputError",
+    "ModelError",
+    "Report",
+    "Rubric",
+    "RubricError",
+    "Section",
+    "StarAnalyzerError",
+    "analyze",
+    "available_rubrics",
+    "load_rubric",
+    "validate_text",
+]
+
+logging.getLogger(__name__).addHandler(logging.NullHandler())

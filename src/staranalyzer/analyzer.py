@@ -1,0 +1,134 @@
+"""The analyzer: validates answer text, runs the pipeline once and builds the :class:`Report`."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from spacy.tokens import Doc
+
+from .errors import InputError
+from .models import Report, Section
+from .pipeline import SPAN_KEY, build_pipeline
+from .rubric import Rubric, load_rubric
+
+MAX_CHARS = 100_000
+"""Default size limit of one answer, in characters (about 15,000 words, an hour of speech)."""
+
+
+def validate_text(text: object, max_chars: int = MAX_CHARS) -> str:
+    """Check that ``text`` can be analysed and return it unchanged.
+
+    Raises:
+        InputError: ``text`` is not a str, is empty or white space only, or is longer than
+            ``max_chars`` characters.
+    """
+    if not isinstance(text, str):
+        raise InputError(f"answer must be a str, not {type(text).__name__}")
+    if not text.strip():
+        raise InputError("answer is empty")
+    if len(text) > max_chars:
+        raise InputError(
+            f"answer is {len(text):,} characters long; the limit is {max_chars:,} "
+            "(Analyzer(max_chars=...) raises it)"
+        )
+    return text
+
+
+class Analyzer:
+    """Loads a rubric and a spaCy pipeline once, then analyses any number of answers.
+
+    An Analyzer holds no per-answer state, so one instance can be shared between threads.
+
+    Args:
+        rubric: a bundled rubric name, a path to a rubric file, or a loaded :class:`Rubric`.
+        model: None for the download-free default engine, or an installed spaCy pipeline's name
+            or path (for example ``"en_core_web_sm"``) whose tagger and parser sharpen the cues.
+        max_chars: the longest answer accepted, in characters.
+
+    Raises:
+        RubricError: the rubric is unknown or invalid.
+        ModelError: the model is not installed.
+    """
+
+    def __init__(
+        self,
+        rubric: str | Path | Rubric = "default",
+        model: str | None = None,
+        *,
+        max_chars: int = MAX_CHARS,
+    ) -> None:
+        self.rubric = load_rubric(rubric)
+        self.model = model
+        self.max_chars = max_chars
+        self.nlp = build_pipeline(model, self.rubric)
+        self._lock = threading.Lock()
+
+    def analyze(self, text: str) -> Report:
+        """Analyse one answer.
+
+        Raises:
+            InputError: the text is not a str, is empty, or is over ``max_chars``.
+        """
+        validate_text(text, self.max_chars)
+        return self.report(self.nlp(text))
+
+    def analyze_many(
+        self, texts: Iterable[str], *, batch_size: int = 64, n_process: int = 1
+    ) -> Iterator[Report]:
+        """Analyse a stream of answers, yielding reports in input order (through ``nlp.pipe``).
+
+        Raises:
+            InputError: when it reaches a text that cannot be analysed; the message gives its
+                index. Validate first with :func:`validate_text` to skip bad texts instead.
+        """
+
+        def checked() -> Iterator[str]:
+            for i, text in enumerate(texts):
+                try:
+                    yield validate_text(text, self.max_chars)
+                except InputError as exc:
+                    raise InputError(f"text #{i}: {exc}") from None
+
+        for doc in self.nlp.pipe(checked(), batch_size=batch_size, n_process=n_process):
+            yield self.report(doc)
+
+    def report(self, doc: Doc) -> Report:
+        """Build the report of a document that went through this analyzer's pipeline."""
+        records = doc.spans[SPAN_KEY].attrs["sections"]
+        return Report(
+            rubric=self.rubric.name,
+            characters=len(doc.text),
+            sections=[Section(**r) for r in records],
+        )
+
+
+_DEFAULT: dict[tuple[str, str | None], Analyzer] = {}
+_DEFAULT_LOCK = threading.Lock()
+
+
+def analyze(text: str, *, rubric: str | Path | Rubric = "default", model: str | None = None) -> Report:
+    """Analyse one answer with a cached :class:`Analyzer` for this rubric and model.
+
+    Args:
+        text: the answer, labelled or not.
+        rubric: a bundled rubric name, a path to a rubric file, or a loaded :class:`Rubric`.
+        model: None for the download-free engine, or an installed spaCy pipeline's name or path.
+
+    Returns:
+        The report.
+
+    Raises:
+        InputError: the text is not a str, is empty, or is too long.
+        RubricError: the rubric is unknown or invalid.
+        ModelError: the model is not installed.
+    """
+    if isinstance(rubric, Rubric):
+        return Analyzer(rubric, model).analyze(text)
+    key = (str(rubric), model)
+    with _DEFAULT_LOCK:
+        analyzer = _DEFAULT.get(key)
+        if analyzer is None:
+            analyzer = _DEFAULT[key] = Analyzer(rubric, model)
+    return analyzer.analyze(text)

@@ -1,0 +1,105 @@
+"""The spaCy side: the ``staranalyzer_sectioner`` pipeline component and pipeline construction.
+
+The component sets ``doc.spans["star"]``: one span per section, labelled ``situation``, ``task``,
+``action``, ``result`` or ``reflection``. Spans are token-aligned; the exact character offsets, the
+source (labeled or inferred), confidence, header, words and sentences of each section are in
+``doc.spans["star"].attrs["sections"]``. It is registered as an entry point in ``spacy_factories``,
+so ``nlp.add_pipe("staranalyzer_sectioner")`` works in any English pipeline once the package is
+installed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from .errors import ModelError
+from .rubric import Rubric, load_rubric
+from .sectioning import Sectioner, _sentences
+
+FACTORY = "staranalyzer_sectioner"
+SPAN_KEY = "star"
+
+
+class SectionerComponent:
+    """Pipeline component wrapping a :class:`~staranalyzer.sectioning.Sectioner`."""
+
+    def __init__(self, nlp: Language, name: str, rubric: str | Rubric = "default") -> None:
+        self.name = name
+        self.make_doc = nlp.make_doc
+        self.sectioner = Sectioner(self.make_doc, load_rubric(rubric))
+
+    def use_rubric(self, rubric: Rubric) -> None:
+        """Switch to another (already loaded) rubric."""
+        self.sectioner = Sectioner(self.make_doc, rubric)
+
+    def __call__(self, doc: Doc) -> Doc:
+        """Find the sections of ``doc`` and store them in ``doc.spans["star"]``."""
+        found = self.sectioner.find_sections(doc)
+        sentences = _sentences(doc)
+        spans = []
+        records: list[dict[str, Any]] = []
+        for f in found:
+            span = doc.char_span(f.start, f.end, label=f.label, alignment_mode="expand")
+            if span is None:  # only possible for an empty body
+                span = doc[0:0]
+            spans.append(span)
+            words = sum(
+                1
+                for t in doc[span.start : span.end]
+                if not (t.is_punct or t.is_space) and t.idx >= f.start and t.idx < f.end
+            )
+            n_sent = sum(1 for s in sentences if s.end > f.start and s.start < f.end)
+            records.append(
+                {
+                    "label": f.label,
+                    "start": f.start,
+                    "end": f.end,
+                    "source": f.source,
+                    "confidence": f.confidence,
+                    "header": f.header,
+                    "words": words,
+                    "sentences": n_sent,
+                }
+            )
+        doc.spans[SPAN_KEY] = spans
+        doc.spans[SPAN_KEY].attrs["sections"] = records
+        return doc
+
+
+@Language.factory(FACTORY, default_config={"rubric": "default"})
+def make_sectioner(nlp: Language, name: str, rubric: str) -> SectionerComponent:
+    """spaCy factory for the STAR sectioner (config: ``rubric``, a bundled name or a path)."""
+    return SectionerComponent(nlp, name, rubric)
+
+
+def build_pipeline(model: str | None, rubric: Rubric) -> Language:
+    """Build the pipeline the analyzer runs: a blank English one, or an installed spaCy model.
+
+    Args:
+        model: None for the download-free default (``spacy.blank("en")`` with a sentencizer), or
+            an installed spaCy pipeline's package name or path (``"en_core_web_sm"``).
+        rubric: the rubric whose cues the sectioner uses.
+
+    Raises:
+        ModelError: the model is not installed or cannot be loaded.
+    """
+    if model is None:
+        nlp = spacy.blank("en")
+        nlp.add_pipe("sentencizer")
+    else:
+        try:
+            nlp = spacy.load(model, exclude=["ner"])
+        except (OSError, ImportError, ValueError) as exc:
+            installed = ", ".join(sorted(spacy.util.get_installed_models())) or "none"
+            raise ModelError(
+                f"cannot load spaCy model {model!r} ({exc.__class__.__name__}); "
+                f"installed pipelines: {installed}"
+            ) from None
+    component = nlp.add_pipe(FACTORY, config={"rubric": rubric.source or "default"})
+    if not rubric.source or load_rubric(rubric.source) != rubric:
+        component.use_rubric(rubric)
+    return nlp

@@ -1,0 +1,234 @@
+"""Rubric data: pydantic models for rubric files and the loader for bundled or user rubrics.
+
+A rubric is a YAML file. Bundled rubrics live in the top-level ``rubrics/`` folder of the source
+tree and ship inside the wheel as ``staranalyzer.rubrics``; a user's rubric is any path to a
+``.yaml`` file. A rubric may ``extends:`` another (bundled name or path relative to itself): the
+child's mappings are merged into the parent's key by key, and its lists replace the parent's.
+"""
+
+from __future__ import annotations
+
+import importlib.resources
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated, Any, Literal, Union
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from .errors import RubricError
+
+Label = Literal["situation", "task", "action", "result", "reflection"]
+LABELS: tuple[Label, ...] = ("situation", "task", "action", "result", "reflection")
+"""The section labels, in the order a STAR answer tells them."""
+
+RUBRIC_SCHEMA_VERSION = 1
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Timing(_Strict):
+    """Speaking-time targets for each section and the whole answer."""
+
+    words_per_minute: float = Field(150.0, gt=0, le=400)
+    seconds: dict[Label, float] = Field(
+        default_factory=lambda: {"situation": 30, "task": 20, "action": 90, "result": 30}
+    )
+    total_seconds: tuple[float, float] = (90.0, 180.0)
+
+
+class PhraseCue(_Strict):
+    """Sentences containing one of ``phrases`` (lower-cased, token by token) lean to ``label``."""
+
+    kind: Literal["phrase"]
+    id: str
+    label: Label
+    weight: float = Field(ge=-10, le=10)
+    phrases: list[str] = Field(min_length=1)
+    at_start: bool = False
+    """Only count the phrase when it opens the sentence (after leading punctuation)."""
+
+
+class SubjectVerbCue(_Strict):
+    """A subject (``I``, ``we``) followed by one of ``verbs``, optionally with adverbs between."""
+
+    kind: Literal["subject_verb"]
+    id: str
+    label: Label
+    weight: float = Field(ge=-10, le=10)
+    subjects: list[str] = Field(min_length=1)
+    verbs: list[str] = Field(min_length=1)
+    adverbs: list[str] = Field(default_factory=list)
+
+
+class FeatureCue(_Strict):
+    """A computed sentence feature: ``number`` (a digit, %, $ or number word)."""
+
+    kind: Literal["feature"]
+    id: str
+    label: Label
+    weight: float = Field(ge=-10, le=10)
+    feature: Literal["number", "past_tense_root", "first_person_action", "modal_or_need"]
+
+
+Cue = Annotated[Union[PhraseCue, SubjectVerbCue, FeatureCue], Field(discriminator="kind")]
+
+
+class PositionPrior(_Strict):
+    """Where in the answer a label is expected: ``weight * |position - center|`` is subtracted."""
+
+    center: float = Field(ge=0, le=1)
+    weight: float = Field(ge=0, le=20)
+
+
+class Sectioning(_Strict):
+    """How sections are found: header words for labelled answers and cues for the rest."""
+
+    headers: dict[Label, list[str]]
+    letters: dict[str, Label] = Field(default_factory=dict)
+    ignore_headers: list[str] = Field(default_factory=list)
+    """Headers whose text is not part of the answer ("Question:")."""
+    cues: list[Cue] = Field(default_factory=list)
+    bias: dict[Label, float] = Field(default_factory=dict)
+    position: dict[Label, PositionPrior] = Field(default_factory=dict)
+    switch_cost: float = Field(1.0, ge=0, le=20)
+    """Cost of starting a new section in the middle of a paragraph."""
+    paragraph_switch_cost: float = Field(0.0, ge=-20, le=20)
+    """Cost of starting a new section at a paragraph break (usually lower)."""
+    paragraph_stay_cost: float = Field(0.0, ge=0, le=20)
+    """Cost of carrying one section across a paragraph break."""
+
+    @model_validator(mode="after")
+    def _unique_cue_ids(self) -> Sectioning:
+        seen: set[str] = set()
+        for cue in self.cues:
+            if cue.id in seen:
+                raise ValueError(f"cue id {cue.id!r} is used twice")
+            seen.add(cue.id)
+        return self
+
+
+class Rubric(_Strict):
+    """A validated rubric: timing targets, sectioning cues and (later) detector rules."""
+
+    schema_version: Literal[1] = RUBRIC_SCHEMA_VERSION
+    name: str
+    description: str = ""
+    level: str | None = None
+    timing: Timing = Field(default_factory=Timing)
+    sectioning: Sectioning
+    source: str = ""
+    """Where the rubric was loaded from (bundled name or file path); set by the loader."""
+
+
+def available_rubrics() -> list[str]:
+    """Return the names of the rubrics bundled with staranalyzer, sorted."""
+    root = importlib.resources.files("staranalyzer.rubrics")
+    return sorted(p.name[: -len(".yaml")] for p in root.iterdir() if p.name.endswith(".yaml"))
+
+
+def _read_yaml(text: str, source: str) -> dict[str, Any]:
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+        raise RubricError(source, [f"{where}not valid YAML ({getattr(exc, 'problem', exc)})"]) from None
+    if not isinstance(data, dict):
+        raise RubricError(source, ["the file must hold a mapping at the top level"])
+    return data
+
+
+def _merge(parent: dict[str, Any], child: dict[str, Any]) -> dict[str, Any]:
+    merged = dict(parent)
+    for key, value in child.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def _raw_rubric(ref: str | Path, seen: tuple[str, ...] = ()) -> tuple[dict[str, Any], str]:
+    """Return the merged raw mapping of a rubric and a name for its source."""
+    path: Path | None = None
+    if isinstance(ref, Path) or str(ref).endswith((".yaml", ".yml")) or "/" in str(ref):
+        path = Path(ref)
+        if not path.is_file():
+            raise RubricError(str(ref), ["no such rubric file"])
+        source = str(path)
+        text = path.read_text(encoding="utf-8")
+    else:
+        names = available_rubrics()
+        if ref not in names:
+            raise RubricError(str(ref), [f"unknown rubric; available: {', '.join(names)}"])
+        source = str(ref)
+        text = (importlib.resources.files("staranalyzer.rubrics") / f"{ref}.yaml").read_text(
+            encoding="utf-8"
+        )
+    if source in seen:
+        raise RubricError(source, ["'extends' makes a cycle: " + " -> ".join((*seen, source))])
+    data = _read_yaml(text, source)
+    parent_ref = data.pop("extends", None)
+    if parent_ref is not None:
+        if not isinstance(parent_ref, str):
+            raise RubricError(source, ["field 'extends': must be a rubric name or path"])
+        if path is not None and ("/" in parent_ref or parent_ref.endswith((".yaml", ".yml"))):
+            parent_ref = str((path.parent / parent_ref).resolve())
+        parent, _ = _raw_rubric(parent_ref, (*seen, source))
+        data = _merge(parent, data)
+    return data, source
+
+
+def _describe_error(data: dict[str, Any], err: dict[str, Any]) -> str:
+    """Name the rule (cue/rule id) and the field a pydantic error is about."""
+    loc = [p for p in err["loc"]]
+    rule_id = None
+    node: Any = data
+    for part in loc:
+        try:
+            node = node[part]
+        except (KeyError, IndexError, TypeError):
+            break
+        if isinstance(node, dict) and isinstance(node.get("id"), str):
+            rule_id = node["id"]
+    field = ".".join(str(p) for p in loc if p not in ("phrase", "subject_verb", "feature"))
+    rule = f"rule {rule_id!r}, " if rule_id else ""
+    return f"{rule}field '{field}': {err['msg']}"
+
+
+def parse_rubric(data: dict[str, Any], source: str) -> Rubric:
+    """Validate a raw rubric mapping; raise :class:`RubricError` naming the rule and field."""
+    try:
+        return Rubric.model_validate({**data, "source": source})
+    except ValidationError as exc:
+        raise RubricError(source, [_describe_error(data, e) for e in exc.errors()]) from None
+
+
+@lru_cache(maxsize=32)
+def _load_cached(ref: str, mtime: float) -> Rubric:
+    data, source = _raw_rubric(ref)
+    return parse_rubric(data, source)
+
+
+def load_rubric(rubric: str | Path | Rubric = "default") -> Rubric:
+    """Load a rubric by bundled name (``"default"``, ``"amazon-l6"``) or by path to a YAML file.
+
+    Args:
+        rubric: a bundled name, a path, or an already loaded :class:`Rubric` (returned as is).
+
+    Returns:
+        The validated rubric.
+
+    Raises:
+        RubricError: the rubric is unknown, unreadable or invalid; the message names the file,
+            the rule id and the field.
+    """
+    if isinstance(rubric, Rubric):
+        return rubric
+    ref = str(rubric)
+    path = Path(ref)
+    mtime = path.stat().st_mtime if path.is_file() else 0.0
+    return _load_cached(ref, mtime)

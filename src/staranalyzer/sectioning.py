@@ -1,0 +1,309 @@
+"""Finding the STAR sections of an answer: headers where it has them, cues and decoding elsewhere.
+
+Labelled stretches are split at their headers (:mod:`staranalyzer.headers`). Unlabelled stretches
+are split into sentences; every sentence gets a score for every label from the rubric's cues
+(phrases, subject + verb patterns, numbers, and, with a statistical model, tense and modals) plus a
+prior on where in the answer the label usually sits. The best *ordered* labelling
+(situation -> task -> action -> result -> reflection, any of them absent) is then decoded by dynamic
+programming, with a cost for starting a section mid-paragraph and a smaller one at a paragraph break.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from spacy.matcher import Matcher, PhraseMatcher
+from spacy.tokens import Doc
+
+from .headers import Header, HeaderFinder, body_span
+from .rubric import LABELS, FeatureCue, Label, PhraseCue, Rubric, SubjectVerbCue
+
+_SKIP_AT_START = {"so", "and", "but", "well", "um", "uh", "okay", "ok", "then", "also", "yeah", "now"}
+_INDEX = {label: i for i, label in enumerate(LABELS)}
+
+
+@dataclass(frozen=True)
+class FoundSection:
+    """A section as the sectioner finds it, before it becomes a :class:`~staranalyzer.Section`."""
+
+    label: Label
+    start: int
+    end: int
+    source: str
+    confidence: float
+    header: str | None = None
+
+
+@dataclass
+class _Sentence:
+    start: int  # char offsets, trimmed
+    end: int
+    tok_start: int
+    tok_end: int
+    paragraph_break: bool  # a blank line (or a new bullet) comes before it
+
+
+class Sectioner:
+    """Splits answers into sections with one rubric's headers and cues; build once, reuse.
+
+    Args:
+        make_doc: the pipeline's tokenizer (``nlp.make_doc``), so cue phrases tokenise like answers.
+        rubric: the validated rubric whose ``sectioning`` data drives the splitting.
+    """
+
+    def __init__(self, make_doc: Callable[[str], Doc], rubric: Rubric) -> None:
+        vocab = make_doc("").vocab
+        self.rubric = rubric
+        sec = rubric.sectioning
+        self.headers = HeaderFinder(sec)
+        self._phrase = PhraseMatcher(vocab, attr="LOWER")
+        self._tokens = Matcher(vocab)
+        self._cues: dict[str, PhraseCue | SubjectVerbCue] = {}
+        self._features: list[FeatureCue] = []
+        for cue in sec.cues:
+            if isinstance(cue, PhraseCue):
+                patterns = [make_doc(p.lower()) for p in cue.phrases]
+                self._phrase.add(cue.id, patterns)
+                self._cues[cue.id] = cue
+            elif isinstance(cue, SubjectVerbCue):
+                pattern = [{"LOWER": {"IN": [s.lower() for s in cue.subjects]}}]
+                if cue.adverbs:
+                    pattern.append({"LOWER": {"IN": [a.lower() for a in cue.adverbs]}, "OP": "*"})
+                pattern.append({"LOWER": {"IN": [v.lower() for v in cue.verbs]}})
+                self._tokens.add(cue.id, [pattern])
+                self._cues[cue.id] = cue
+            else:
+                self._features.append(cue)
+        self._bias = [sec.bias.get(label, 0.0) for label in LABELS]
+        self._position = [sec.position.get(label) for label in LABELS]
+
+    # -- public ---------------------------------------------------------------------------------
+    def find_sections(self, doc: Doc) -> list[FoundSection]:
+        """Return the sections of ``doc.text`` in text order, trimmed and without overlap."""
+        text = doc.text
+        headers = self.headers.find(text)
+        regions = _regions(text, headers)
+        sentences = _sentences(doc)
+        out: list[FoundSection] = []
+        for i, (start, end, header) in enumerate(regions):
+            if header is not None:
+                if header.label is None:
+                    continue
+                b_start, b_end = body_span(text, start, end)
+                out.append(
+                    FoundSection(
+                        label=header.label,
+                        start=b_start,
+                        end=b_end,
+                        source="labeled",
+                        confidence=0.9 if header.letter else 1.0,
+                        header=header.text,
+                    )
+                )
+                continue
+            lo, hi = _bounds(regions, i)
+            sents = [_clip(s, start, end, text) for s in sentences if s.end > start and s.start < end]
+            sents = [s for s in sents if s is not None and s.end > s.start]
+            if sents:
+                out.extend(self._infer(doc, sents, lo, hi))
+        return out
+
+    # -- inference ------------------------------------------------------------------------------
+    def _scores(self, doc: Doc, sents: list[_Sentence]) -> list[list[float]]:
+        n_chars = max(len(doc.text), 1)
+        scores = []
+        for s in sents:
+            mid = (s.start + s.end) / 2 / n_chars
+            row = list(self._bias)
+            for k, prior in enumerate(self._position):
+                if prior is not None:
+                    row[k] -= prior.weight * abs(mid - prior.center)
+            scores.append(row)
+        index_of = _token_to_sentence(sents, len(doc))
+        matches = [(m, s, e) for m, s, e in self._phrase(doc)] + list(self._tokens(doc))
+        hit: set[tuple[int, str]] = set()
+        for match_id, start, _end in matches:
+            si = index_of[start]
+            if si < 0:
+                continue
+            cue = self._cues[doc.vocab.strings[match_id]]
+            if isinstance(cue, PhraseCue) and cue.at_start and start != _first_word(doc, sents[si]):
+                continue
+            if (si, cue.id) in hit:  # a cue counts once per sentence
+                continue
+            hit.add((si, cue.id))
+            scores[si][_INDEX[cue.label]] += cue.weight
+        for si, s in enumerate(sents):
+            for cue in self._features:
+                if _feature(doc, s, cue.feature):
+                    scores[si][_INDEX[cue.label]] += cue.weight
+        return scores
+
+    def _infer(self, doc: Doc, sents: list[_Sentence], lo: int, hi: int) -> list[FoundSection]:
+        sec = self.rubric.sectioning
+        scores = self._scores(doc, sents)
+        n, k = len(sents), len(LABELS)
+        neg = -math.inf
+        best = [[neg] * k for _ in range(n)]
+        back = [[-1] * k for _ in range(n)]
+        for j in range(lo, hi + 1):
+            best[0][j] = scores[0][j]
+        for i in range(1, n):
+            para = sents[i].paragraph_break
+            stay = sec.paragraph_stay_cost if para else 0.0
+            switch = sec.paragraph_switch_cost if para else sec.switch_cost
+            for j in range(lo, hi + 1):
+                top, arg = neg, -1
+                for p in range(lo, j + 1):  # labels never go backwards
+                    value = best[i - 1][p] - (stay if p == j else switch)
+                    if value > top:  # strict: ties keep the earlier label, deterministically
+                        top, arg = value, p
+                best[i][j] = top + scores[i][j]
+                back[i][j] = arg
+        j = max(range(lo, hi + 1), key=lambda x: (best[n - 1][x], -x))
+        path = [0] * n
+        for i in range(n - 1, -1, -1):
+            path[i] = j
+            j = back[i][j]
+        found: list[FoundSection] = []
+        i = 0
+        while i < n:
+            j = i
+            while j + 1 < n and path[j + 1] == path[i]:
+                j += 1
+            probs = [_softmax(scores[x][lo : hi + 1])[path[i] - lo] for x in range(i, j + 1)]
+            found.append(
+                FoundSection(
+                    label=LABELS[path[i]],
+                    start=sents[i].start,
+                    end=sents[j].end,
+                    source="inferred",
+                    confidence=round(sum(probs) / len(probs), 3),
+                )
+            )
+            i = j + 1
+        return found
+
+
+def _softmax(row: list[float]) -> list[float]:
+    top = max(row)
+    exps = [math.exp(x - top) for x in row]
+    total = sum(exps)
+    return [e / total for e in exps]
+
+
+def _regions(text: str, headers: list[Header]) -> list[tuple[int, int, Header | None]]:
+    """Cut the text at headers: (start, end, header) with header None for unlabelled stretches."""
+    regions: list[tuple[int, int, Header | None]] = []
+    pos = 0
+    for h_index, h in enumerate(headers):
+        if text[pos : h.start].strip():
+            regions.append((pos, h.start, None))
+        nxt = headers[h_index + 1].start if h_index + 1 < len(headers) else len(text)
+        regions.append((h.end, nxt, h))
+        pos = nxt
+    if text[pos:].strip():
+        regions.append((pos, len(text), None))
+    return regions
+
+
+def _bounds(regions: list[tuple[int, int, Header | None]], i: int) -> tuple[int, int]:
+    """Labels an unlabelled stretch may take: between the labelled neighbours' labels."""
+    prev = next(
+        (h.label for _, _, h in reversed(regions[:i]) if h is not None and h.label), None
+    )
+    nxt = next((h.label for _, _, h in regions[i + 1 :] if h is not None and h.label), None)
+    lo = _INDEX[prev] if prev else 0
+    hi = _INDEX[nxt] if nxt else len(LABELS) - 1
+    if lo > hi:  # headers out of STAR order: let the cues decide
+        lo, hi = 0, len(LABELS) - 1
+    return lo, hi
+
+
+def _sentences(doc: Doc) -> list[_Sentence]:
+    """Sentences from the pipeline's boundaries, also split at every line break."""
+    text = doc.text
+    bounds: list[tuple[int, int]] = []
+    has_sents = doc.has_annotation("SENT_START")
+    start = None
+    for tok in doc:
+        if tok.is_space and "\n" in tok.text:
+            if start is not None:
+                bounds.append((start, tok.i))
+                start = None
+            continue
+        if start is None:
+            start = tok.i
+        elif has_sents and tok.is_sent_start:
+            bounds.append((start, tok.i))
+            start = tok.i
+    if start is not None:
+        bounds.append((start, len(doc)))
+    sents: list[_Sentence] = []
+    prev_end = 0
+    for t0, t1 in bounds:
+        while t1 > t0 and doc[t1 - 1].is_space:
+            t1 -= 1
+        if t1 <= t0:
+            continue
+        c0, c1 = doc[t0].idx, doc[t1 - 1].idx + len(doc[t1 - 1].text)
+        gap = text[prev_end:c0]
+        para = "\n\n" in gap.replace(" ", "").replace("\t", "") or (
+            "\n" in gap and text[c0 : c0 + 1] in "-*•" and text[c0 : c0 + 1] != ""
+        )
+        sents.append(_Sentence(c0, c1, t0, t1, para))
+        prev_end = c1
+    return sents
+
+
+def _clip(s: _Sentence, start: int, end: int, text: str) -> _Sentence | None:
+    c0, c1 = max(s.start, start), min(s.end, end)
+    while c0 < c1 and text[c0].isspace():
+        c0 += 1
+    while c1 > c0 and text[c1 - 1].isspace():
+        c1 -= 1
+    if c1 <= c0:
+        return None
+    return _Sentence(c0, c1, s.tok_start, s.tok_end, s.paragraph_break)
+
+
+def _token_to_sentence(sents: list[_Sentence], n_tokens: int) -> list[int]:
+    index = [-1] * (n_tokens + 1)
+    for si, s in enumerate(sents):
+        for t in range(s.tok_start, s.tok_end):
+            index[t] = si
+    return index
+
+
+def _first_word(doc: Doc, s: _Sentence) -> int:
+    for t in range(s.tok_start, s.tok_end):
+        tok = doc[t]
+        if tok.is_punct or tok.is_space or tok.lower_ in _SKIP_AT_START:
+            continue
+        return t
+    return s.tok_start
+
+
+def _feature(doc: Doc, s: _Sentence, feature: str) -> bool:
+    span = doc[s.tok_start : s.tok_end]
+    if feature == "number":
+        return any(t.like_num or "%" in t.text or "$" in t.text for t in span)
+    if not doc.has_annotation("DEP"):
+        return False
+    root = next((t for t in span if t.dep_ == "ROOT"), None)
+    if root is None:
+        return False
+    subjects = [c for c in root.children if c.dep_ in ("nsubj", "nsubjpass")]
+    first_person = any(c.lower_ in ("i", "we") for c in subjects)
+    if feature == "past_tense_root":
+        return root.tag_ == "VBD" and root.lemma_ not in ("be", "have")
+    if feature == "first_person_action":
+        return first_person and root.tag_ == "VBD" and root.lemma_ not in ("be", "have")
+    if feature == "modal_or_need":
+        return first_person and (
+            root.lemma_ in ("need", "have", "want", "ask", "task", "expect")
+            and any(c.dep_ == "xcomp" for c in root.children)
+        )
+    return False
