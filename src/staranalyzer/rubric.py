@@ -59,8 +59,17 @@ class SubjectVerbCue(_Strict):
     label: Label
     weight: float = Field(ge=-10, le=10)
     subjects: list[str] = Field(min_length=1)
-    verbs: list[str] = Field(min_length=1)
+    verbs: list[str] = Field(default_factory=list)
+    suffixes: list[str] = Field(default_factory=list)
+    """Also count any verb-like word ending in one of these (``ed``), unless it is in ``exclude``."""
+    exclude: list[str] = Field(default_factory=list)
     adverbs: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _has_verbs(self) -> SubjectVerbCue:
+        if not self.verbs and not self.suffixes:
+            raise ValueError("give 'verbs' or 'suffixes'")
+        return self
 
 
 class FeatureCue(_Strict):
@@ -70,7 +79,16 @@ class FeatureCue(_Strict):
     id: str
     label: Label
     weight: float = Field(ge=-10, le=10)
-    feature: Literal["number", "past_tense_root", "first_person_action", "modal_or_need"]
+    feature: Literal[
+        "number",
+        "percent_or_money",
+        "first_sentence",
+        "last_sentence",
+        "past_tense_root",
+        "first_person_action",
+        "modal_or_need",
+        "copula_root",
+    ]
 
 
 Cue = Annotated[Union[PhraseCue, SubjectVerbCue, FeatureCue], Field(discriminator="kind")]

@@ -11,8 +11,10 @@ programming, with a cost for starting a section mid-paragraph and a smaller one 
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc
@@ -68,11 +70,16 @@ class Sectioner:
                 self._phrase.add(cue.id, patterns)
                 self._cues[cue.id] = cue
             elif isinstance(cue, SubjectVerbCue):
-                pattern = [{"LOWER": {"IN": [s.lower() for s in cue.subjects]}}]
+                head: list[dict[str, Any]] = [{"LOWER": {"IN": [s.lower() for s in cue.subjects]}}]
                 if cue.adverbs:
-                    pattern.append({"LOWER": {"IN": [a.lower() for a in cue.adverbs]}, "OP": "*"})
-                pattern.append({"LOWER": {"IN": [v.lower() for v in cue.verbs]}})
-                self._tokens.add(cue.id, [pattern])
+                    head.append({"LOWER": {"IN": [a.lower() for a in cue.adverbs]}, "OP": "*"})
+                verbs: list[dict[str, Any]] = []
+                if cue.verbs:
+                    verbs.append({"LOWER": {"IN": [v.lower() for v in cue.verbs]}})
+                if cue.suffixes:
+                    regex = "^[a-z-]+(" + "|".join(re.escape(x) for x in cue.suffixes) + ")$"
+                    verbs.append({"LOWER": {"REGEX": regex, "NOT_IN": cue.exclude}})
+                self._tokens.add(cue.id, [[*head, v] for v in verbs])
                 self._cues[cue.id] = cue
             else:
                 self._features.append(cue)
@@ -137,7 +144,13 @@ class Sectioner:
             scores[si][_INDEX[cue.label]] += cue.weight
         for si, s in enumerate(sents):
             for cue in self._features:
-                if _feature(doc, s, cue.feature):
+                if cue.feature == "first_sentence":
+                    on = si == 0
+                elif cue.feature == "last_sentence":
+                    on = si == len(sents) - 1
+                else:
+                    on = _feature(doc, s, cue.feature)
+                if on:
                     scores[si][_INDEX[cue.label]] += cue.weight
         return scores
 
@@ -290,6 +303,11 @@ def _feature(doc: Doc, s: _Sentence, feature: str) -> bool:
     span = doc[s.tok_start : s.tok_end]
     if feature == "number":
         return any(t.like_num or "%" in t.text or "$" in t.text for t in span)
+    if feature == "percent_or_money":
+        return any(
+            t.text in ("%", "percent") or t.text[:1] in "$£€" and len(t.text) > 1 or t.is_currency
+            for t in span
+        )
     if not doc.has_annotation("DEP"):
         return False
     root = next((t for t in span if t.dep_ == "ROOT"), None)
@@ -301,6 +319,8 @@ def _feature(doc: Doc, s: _Sentence, feature: str) -> bool:
         return root.tag_ == "VBD" and root.lemma_ not in ("be", "have")
     if feature == "first_person_action":
         return first_person and root.tag_ == "VBD" and root.lemma_ not in ("be", "have")
+    if feature == "copula_root":
+        return root.lemma_ in ("be", "have") and not first_person
     if feature == "modal_or_need":
         return first_person and (
             root.lemma_ in ("need", "have", "want", "ask", "task", "expect")

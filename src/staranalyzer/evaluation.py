@@ -1,0 +1,214 @@
+"""Evaluating the sectioner on a labelled corpus: render variants with gold spans, score them.
+
+A corpus answer is stored as its sections (label and body text). From one answer three variants
+are rendered, each with exact gold spans: ``labelled`` (with section headers, in one of several
+header styles), ``paragraphs`` (no headers, one paragraph per section) and ``single`` (no headers,
+one paragraph). Accuracy is character-level over every non-space character of the text: a
+character's label is the section that contains it, or ``none`` (headers, the space between).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from .rubric import Label
+
+Variant = Literal["labelled", "paragraphs", "single"]
+VARIANTS: tuple[Variant, ...] = ("labelled", "paragraphs", "single")
+
+
+class CorpusSection(BaseModel):
+    """One gold section of a corpus answer."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    label: Label
+    text: str = Field(min_length=1)
+
+
+class GoldSpan(BaseModel):
+    """A gold section span in a rendered text."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    label: Label
+    start: int
+    end: int
+
+
+class CorpusAnswer(BaseModel):
+    """One labelled answer of the corpus."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    id: str
+    domain: str
+    quality: Literal["strong", "weak"]
+    style: Literal["prose", "bullets", "transcript"]
+    weaknesses: list[str] = Field(default_factory=list)
+    question: str
+    sections: list[CorpusSection] = Field(min_length=1)
+    text: str = ""
+    """The ``paragraphs`` variant, stored for readers of the file."""
+    gold: list[GoldSpan] = Field(default_factory=list)
+    """Gold spans of ``text``."""
+
+    @property
+    def words(self) -> int:
+        """Number of words in the answer's sections."""
+        return sum(len(s.text.split()) for s in self.sections)
+
+
+class Rendered(BaseModel):
+    """A rendered variant of a corpus answer and its gold spans."""
+
+    model_config = ConfigDict(frozen=True)
+    id: str
+    variant: Variant
+    text: str
+    gold: list[GoldSpan]
+
+
+def load_corpus(path: str | Path) -> list[CorpusAnswer]:
+    """Read a corpus JSONL file (one :class:`CorpusAnswer` per line)."""
+    answers = []
+    for n, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
+        if line.strip():
+            try:
+                answers.append(CorpusAnswer.model_validate_json(line))
+            except ValueError as exc:
+                raise ValueError(f"{path}:{n}: {exc}") from None
+    return answers
+
+
+_TITLES: dict[str, str] = {
+    "situation": "Situation",
+    "task": "Task",
+    "action": "Action",
+    "result": "Result",
+    "reflection": "Reflection",
+}
+_SYNONYMS = {
+    "situation": "Context",
+    "task": "Goal",
+    "action": "Approach",
+    "result": "Outcome",
+    "reflection": "Learnings",
+}
+_SECONDS = {"situation": 30, "task": 20, "action": 90, "result": 30, "reflection": 20}
+_BULLET = re.compile(r"^[ \t]*[-*•][ \t]+", re.MULTILINE)
+
+
+def _flatten(body: str) -> str:
+    """One paragraph from a body: bullets become sentences joined by spaces."""
+    lines = [_BULLET.sub("", ln).strip() for ln in body.splitlines() if ln.strip()]
+    lines = [ln if ln[-1] in ".!?\"”" else ln + "." for ln in lines]
+    return " ".join(lines)
+
+
+HeaderStyle = Callable[[str], tuple[str, str, str]]
+"""label -> (text before the body, text after the body, separator to the next section)."""
+
+HEADER_STYLES: dict[str, HeaderStyle] = {
+    "colon": lambda lab: (f"{_TITLES[lab]}:\n", "", "\n\n"),
+    "bold": lambda lab: (f"**{_TITLES[lab]}:** ", "", "\n\n"),
+    "markdown": lambda lab: (f"## {_TITLES[lab]}\n\n", "", "\n\n"),
+    "letter": lambda lab: (f"{_TITLES[lab][0]}: ", "", "\n"),
+    "timed": lambda lab: (f'{_TITLES[lab]} ({_SECONDS[lab]} seconds)\n"', '"', "\n\n"),
+    "synonyms": lambda lab: (f"{_SYNONYMS[lab]}: ", "", "\n\n"),
+    "numbered": lambda lab: (
+        f"{['situation', 'task', 'action', 'result', 'reflection'].index(lab) + 1}. "
+        f"{_TITLES[lab]} - ",
+        "",
+        "\n",
+    ),
+    "inline": lambda lab: (f"{_TITLES[lab]}: ", "", " "),
+    "upper": lambda lab: (f"{_TITLES[lab].upper()}\n", "", "\n\n"),
+    "bold_line": lambda lab: (f"**{_TITLES[lab]}**\n", "", "\n\n"),
+}
+
+
+def header_style_for(answer_id: str) -> str:
+    """The header style an answer's labelled variant uses (fixed per answer, spread evenly)."""
+    names = sorted(HEADER_STYLES)
+    return names[sum(map(ord, answer_id)) % len(names)]
+
+
+def render(answer: CorpusAnswer, variant: Variant, style: str | None = None) -> Rendered:
+    """Render one variant of ``answer`` with exact gold spans.
+
+    Args:
+        answer: the corpus answer.
+        variant: ``labelled``, ``paragraphs`` or ``single``.
+        style: for ``labelled``, a key of :data:`HEADER_STYLES` (default: the answer's own).
+    """
+    parts: list[str] = []
+    gold: list[GoldSpan] = []
+    pos = 0
+    style_name = style or header_style_for(answer.id)
+    single = variant == "single" or (variant == "labelled" and style_name == "inline")
+    for i, section in enumerate(answer.sections):
+        body = _flatten(section.text) if single else section.text.strip()
+        before, after, sep = "", "", "\n\n"
+        if variant == "labelled":
+            before, after, sep = HEADER_STYLES[style_name](section.label)
+        elif single:
+            sep = " "
+        if i:
+            parts.append(sep)
+            pos += len(sep)
+        parts.append(before)
+        pos += len(before)
+        gold.append(GoldSpan(label=section.label, start=pos, end=pos + len(body)))
+        parts.append(body + after)
+        pos += len(body) + len(after)
+    return Rendered(id=answer.id, variant=variant, text="".join(parts), gold=gold)
+
+
+def char_labels(text: str, spans: Iterable[tuple[str, int, int]]) -> list[str]:
+    """Label of every character: the span holding it, else ``none``."""
+    labels = ["none"] * len(text)
+    for label, start, end in spans:
+        for i in range(max(start, 0), min(end, len(text))):
+            labels[i] = label
+    return labels
+
+
+def char_accuracy(
+    text: str, gold: Iterable[tuple[str, int, int]], predicted: Iterable[tuple[str, int, int]]
+) -> float:
+    """Share of non-space characters whose predicted label equals the gold label."""
+    g, p = char_labels(text, gold), char_labels(text, predicted)
+    idx = [i for i, c in enumerate(text) if not c.isspace()]
+    if not idx:
+        return 1.0
+    return sum(g[i] == p[i] for i in idx) / len(idx)
+
+
+class SectionScore(BaseModel):
+    """Character accuracy of one rendered variant."""
+
+    model_config = ConfigDict(frozen=True)
+    id: str
+    variant: Variant
+    accuracy: float
+
+
+def score_sections(analyze_many: Callable[[list[str]], Iterable], answers: list[CorpusAnswer]) -> list[SectionScore]:
+    """Section accuracy of every variant of every answer.
+
+    Args:
+        analyze_many: ``Analyzer.analyze_many`` or any callable mapping texts to reports.
+        answers: the corpus.
+    """
+    rendered = [render(a, v) for a in answers for v in VARIANTS]
+    reports = analyze_many([r.text for r in rendered])
+    scores = []
+    for r, report in zip(rendered, reports):
+        gold = [(g.label, g.start, g.end) for g in r.gold]
+        pred = [(s.label, s.start, s.end) for s in report.sections]
+        scores.append(SectionScore(id=r.id, variant=r.variant, accuracy=char_accuracy(r.text, gold, pred)))
+    return scores
