@@ -35,13 +35,18 @@ def main() -> None:
             engines.append(model)
         else:
             print(f"model {model!r} is not installed; skipped")
-    print(f"{'engine':28} " + " ".join(f"{v:>11}" for v in VARIANTS))
+    split_of = {a.id: a.split for a in answers}
+    print(f"{'engine':24} {'split':8} " + " ".join(f"{v:>11}" for v in VARIANTS))
     for engine in engines:
         analyzer = Analyzer(model=engine)
         scores = score_sections(lambda texts: analyzer.analyze_many(texts), answers)
-        means = {v: statistics.fmean(s.accuracy for s in scores if s.variant == v) for v in VARIANTS}
         name = engine or "default (blank en)"
-        print(f"{name:28} " + " ".join(f"{means[v]:11.4f}" for v in VARIANTS))
+        for split in ("dev", "heldout", "all"):
+            chosen = [s for s in scores if split in ("all", split_of[s.id])]
+            n = len({s.id for s in chosen})
+            means = {v: statistics.fmean(s.accuracy for s in chosen if s.variant == v) for v in VARIANTS}
+            label = f"{split}({n})"
+            print(f"{name:24} {label:8} " + " ".join(f"{means[v]:11.4f}" for v in VARIANTS))
         worst = sorted(scores, key=lambda s: s.accuracy)[: args.worst]
         print("  worst: " + ", ".join(f"{s.id}/{s.variant}={s.accuracy:.2f}" for s in worst))
         if args.per_answer:

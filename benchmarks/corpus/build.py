@@ -1,4 +1,7 @@
-"""Turn answers.txt (readable source of the corpus) into answers.jsonl; run after editing it."""
+"""Turn answers*.txt and heldout.txt (readable source of the corpus) into answers.jsonl.
+
+Run after editing either file: ``python benchmarks/corpus/build.py``.
+"""
 
 from __future__ import annotations
 
@@ -44,7 +47,11 @@ def parse(text: str) -> list[dict]:
 
 
 def main() -> None:
-    records = parse((HERE / "answers.txt").read_text(encoding="utf-8"))
+    records = []
+    for name, split in (("answers.txt", "dev"), ("answers2.txt", "dev"), ("heldout.txt", "heldout")):
+        for rec in parse((HERE / name).read_text(encoding="utf-8")):
+            rec["split"] = split
+            records.append(rec)
     out = []
     for rec in records:
         answer = CorpusAnswer.model_validate(rec)

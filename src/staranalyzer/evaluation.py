@@ -9,7 +9,6 @@ character's label is the section that contains it, or ``none`` (headers, the spa
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -49,6 +48,8 @@ class CorpusAnswer(BaseModel):
     quality: Literal["strong", "weak"]
     style: Literal["prose", "bullets", "transcript"]
     weaknesses: list[str] = Field(default_factory=list)
+    split: Literal["dev", "heldout"] = "dev"
+    """``dev`` answers were used to tune the cues; ``heldout`` answers never were."""
     question: str
     sections: list[CorpusSection] = Field(min_length=1)
     text: str = ""
@@ -98,6 +99,7 @@ _SYNONYMS = {
     "result": "Outcome",
     "reflection": "Learnings",
 }
+_LETTERS = {"situation": "S", "task": "T", "action": "A", "result": "R", "reflection": "L"}
 _SECONDS = {"situation": 30, "task": 20, "action": 90, "result": 30, "reflection": 20}
 _BULLET = re.compile(r"^[ \t]*[-*•][ \t]+", re.MULTILINE)
 
@@ -116,7 +118,7 @@ HEADER_STYLES: dict[str, HeaderStyle] = {
     "colon": lambda lab: (f"{_TITLES[lab]}:\n", "", "\n\n"),
     "bold": lambda lab: (f"**{_TITLES[lab]}:** ", "", "\n\n"),
     "markdown": lambda lab: (f"## {_TITLES[lab]}\n\n", "", "\n\n"),
-    "letter": lambda lab: (f"{_TITLES[lab][0]}: ", "", "\n"),
+    "letter": lambda lab: (f"{_LETTERS[lab]}: ", "", "\n"),
     "timed": lambda lab: (f'{_TITLES[lab]} ({_SECONDS[lab]} seconds)\n"', '"', "\n\n"),
     "synonyms": lambda lab: (f"{_SYNONYMS[lab]}: ", "", "\n\n"),
     "numbered": lambda lab: (

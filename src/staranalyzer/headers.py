@@ -134,7 +134,8 @@ def body_span(text: str, start: int, end: int) -> tuple[int, int]:
             end = start + len(tail[0])
         if end - start >= 2 and text[start] in _QUOTE_OPEN and text[end - 1] in _QUOTE_CLOSE:
             inner = text[start + 1 : end - 1]
-            if '"' not in inner and "“" not in inner and "”" not in inner:
+            # Only strip a pair that wraps the whole body: quotes inside must be balanced.
+            if inner.count('"') % 2 == 0 and inner.count("“") == inner.count("”"):
                 start, end = start + 1, end - 1
         if (start, end) == before:
             return start, end

@@ -84,6 +84,7 @@ class FeatureCue(_Strict):
         "percent_or_money",
         "first_sentence",
         "last_sentence",
+        "no_first_person_subject",
         "past_tense_root",
         "first_person_action",
         "modal_or_need",

@@ -303,6 +303,8 @@ def _feature(doc: Doc, s: _Sentence, feature: str) -> bool:
     span = doc[s.tok_start : s.tok_end]
     if feature == "number":
         return any(t.like_num or "%" in t.text or "$" in t.text for t in span)
+    if feature == "no_first_person_subject":
+        return not any(t.lower_ in ("i", "we") for t in span)
     if feature == "percent_or_money":
         return any(
             t.text in ("%", "percent") or t.text[:1] in "$£€" and len(t.text) > 1 or t.is_currency
