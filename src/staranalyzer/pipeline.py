@@ -10,6 +10,7 @@ installed.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import spacy
@@ -19,6 +20,14 @@ from spacy.tokens import Doc
 from .errors import ModelError
 from .rubric import Rubric, load_rubric
 from .sectioning import Sectioner, _sentences
+
+_WORD = re.compile(r"\S*\w\S*")
+
+
+def count_words(text: str) -> int:
+    """Words as a reader counts them: runs of non-space characters holding a letter or digit."""
+    return len(_WORD.findall(text))
+
 
 FACTORY = "staranalyzer_sectioner"
 SPAN_KEY = "star"
@@ -47,11 +56,7 @@ class SectionerComponent:
             if span is None:  # only possible for an empty body
                 span = doc[0:0]
             spans.append(span)
-            words = sum(
-                1
-                for t in doc[span.start : span.end]
-                if not (t.is_punct or t.is_space) and t.idx >= f.start and t.idx < f.end
-            )
+            words = count_words(doc.text[f.start : f.end])
             n_sent = sum(1 for s in sentences if s.end > f.start and s.start < f.end)
             records.append(
                 {

@@ -1,0 +1,5 @@
+"""``python -m staranalyzer``: the same as ``star-check``."""
+
+from staranalyzer.cli import main
+
+main()

@@ -1,0 +1,125 @@
+"""Labelled answers: every common header form is found, prose words are not headers."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import spans
+
+S, T, A, R = "We had a problem.", "I had to fix it.", "I fixed it.", "It stayed fixed."
+
+CASES = [
+    # own line, plain
+    (f"Situation:\n{S}\nTask:\n{T}\nAction:\n{A}\nResult:\n{R}", None),
+    # inline in one paragraph
+    (f"Situation: {S} Task: {T} Action: {A} Result: {R}", None),
+    # any case
+    (f"SITUATION: {S}\ntask: {T}\nAcTiOn: {A}\nRESULT - {R}", None),
+    # markdown bold, colon inside and outside
+    (f"**Situation:** {S}\n\n**Task**: {T}\n\n__Action:__ {A}\n\n**Result:** {R}", None),
+    # markdown headings
+    (f"## Situation\n\n{S}\n\n## Task\n\n{T}\n\n### Action\n{A}\n\n# Result\n{R}", None),
+    # numbered and bulleted lists
+    (f"1. Situation - {S}\n2. Task - {T}\n3) Action: {A}\n- Result: {R}", None),
+    # single letters
+    (f"S: {S}\nT: {T}\nA: {A}\nR: {R}", None),
+    # trailing notes and quoted bodies
+    (
+        f'Situation (30 seconds) "{S}"\nTask (20 seconds): "{T}"\n'
+        f'Action [90s]\n"{A}"\nResult (30 seconds) "{R}"',
+        None,
+    ),
+    # synonyms
+    (f"Context: {S}\nGoal: {T}\nApproach: {A}\nOutcome: {R}", None),
+    (f"Background: {S}\nObjective: {T}\nWhat I did: {A}\nImpact: {R}", None),
+    (f"Problem: {S}\nChallenge: {T}\nSteps:\n{A}\nResults: {R}", None),
+    (f"The situation: {S}\nMy role: {T}\nActions taken: {A}\nThe outcome: {R}", None),
+]
+
+
+@pytest.mark.parametrize("text,_", CASES, ids=[f"form{i}" for i in range(len(CASES))])
+def test_header_forms(analyzer, text, _):
+    report = analyzer.analyze(text)
+    assert spans(report, text) == [("situation", S), ("task", T), ("action", A), ("result", R)]
+    assert all(s.source == "labeled" for s in report.sections)
+
+
+@pytest.mark.parametrize(
+    "header",
+    ["Learnings:", "What I learned:", "Reflection:", "**Lessons learned**", "## Takeaways", "L:"],
+)
+def test_reflection_headers(analyzer, header):
+    text = f"Situation: {S}\nResult: {R}\n{header}\nI now check first."
+    assert spans(analyzer.analyze(text), text)[-1] == (
+        "reflection",
+        "I now check first.",
+    )
+
+
+def test_question_header_is_not_part_of_the_answer(analyzer):
+    text = f"Question: Tell me about a failure.\n\nSituation: {S}\nTask: {T}\nAction: {A}\nResult: {R}"
+    assert [label for label, _ in spans(analyzer.analyze(text), text)] == [
+        "situation",
+        "task",
+        "action",
+        "result",
+    ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The result was that the team shipped on time, and I was proud of it.",
+        "I joined my task force on reliability. Action items: we wrote three. The outcome was good.",
+        "Our goal setting was weak. I set up a context switch budget for the team. Impact matters.",
+        "My approach to this was simple. The situation changed after a week.",
+        "A colleague said the result: was fine. A plan came next.",
+        "We made a plan. Result of all this work was a faster build.",
+    ],
+)
+def test_prose_words_are_not_headers(analyzer, text):
+    report = analyzer.analyze(text)
+    assert all(s.source == "inferred" for s in report.sections)
+    assert all(s.header is None for s in report.sections)
+
+
+def test_header_text_is_kept(analyzer):
+    text = f"**Task:** {T}"
+    (section,) = analyzer.analyze(text).sections
+    assert section.header == "**Task:**"
+    assert text[section.start : section.end] == T
+
+
+def test_partly_labelled_answer_is_inferred_where_unlabelled(analyzer):
+    text = (
+        "When I joined the clinic, patients waited two hours to be seen. "
+        "My manager asked me to cut the wait in half.\n\n"
+        "Action: I moved triage to the front desk and staggered appointments.\n\n"
+        "Result: Waits fell to 50 minutes within a month."
+    )
+    got = spans(analyzer.analyze(text), text)
+    assert got == [
+        ("situation", "When I joined the clinic, patients waited two hours to be seen."),
+        ("task", "My manager asked me to cut the wait in half."),
+        ("action", "I moved triage to the front desk and staggered appointments."),
+        ("result", "Waits fell to 50 minutes within a month."),
+    ]
+    assert [s.source for s in analyzer.analyze(text).sections] == [
+        "inferred",
+        "inferred",
+        "labeled",
+        "labeled",
+    ]
+
+
+def test_labels_out_of_order_are_kept_as_written(analyzer):
+    text = f"Result: {R}\nSituation: {S}\nAction: {A}"
+    assert spans(analyzer.analyze(text), text) == [("result", R), ("situation", S), ("action", A)]
+
+
+def test_bullet_list_body_keeps_its_bullets(analyzer):
+    text = "Steps:\n- I measured it.\n- I fixed it.\n\nResult: It stayed fixed."
+    assert spans(analyzer.analyze(text), text) == [
+        ("action", "- I measured it.\n- I fixed it."),
+        ("result", "It stayed fixed."),
+    ]

@@ -1,0 +1,131 @@
+"""Rubric loading: bundled and user files, extends, strict validation with precise errors."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+from staranalyzer import Analyzer, RubricError, available_rubrics, load_rubric
+
+
+def test_default_is_bundled_and_loads():
+    assert "default" in available_rubrics()
+    rubric = load_rubric("default")
+    assert rubric.name == "default"
+    assert rubric.timing.seconds["action"] == 90
+    assert rubric.sectioning.headers["situation"]
+
+
+@pytest.mark.parametrize("name", available_rubrics())
+def test_every_bundled_rubric_loads_and_analyses(name):
+    Analyzer(rubric=name).analyze("Situation: We were late.\nResult: We shipped.")
+
+
+def write(tmp_path, name, body):
+    path = tmp_path / name
+    path.write_text(textwrap.dedent(body), encoding="utf-8")
+    return path
+
+
+def test_user_rubric_extends_a_bundled_one(tmp_path):
+    path = write(
+        tmp_path,
+        "mine.yaml",
+        """
+        extends: default
+        name: mine
+        sectioning:
+          headers:
+            situation: [scene]
+        """,
+    )
+    rubric = load_rubric(path)
+    assert rubric.name == "mine" and rubric.source == str(path)
+    assert rubric.sectioning.headers["situation"] == ["scene"]  # lists replace
+    assert rubric.sectioning.headers["task"] == load_rubric("default").sectioning.headers["task"]
+    report = Analyzer(rubric=str(path)).analyze("Scene: It rained.\nTask: Stay dry.")
+    assert [s.label for s in report.sections] == ["situation", "task"]
+
+
+def test_user_rubric_can_extend_a_sibling_file(tmp_path):
+    write(tmp_path, "base.yaml", "extends: default\nname: base\n")
+    child = write(tmp_path, "child.yaml", "extends: ./base.yaml\nname: child\n")
+    assert load_rubric(child).name == "child"
+
+
+def test_error_names_file_rule_and_field(tmp_path):
+    path = write(
+        tmp_path,
+        "bad.yaml",
+        """
+        extends: default
+        name: bad
+        sectioning:
+          cues:
+            - kind: phrase
+              id: cue.custom.broken
+              label: situation
+              weight: 99
+              phrases: [once upon a time]
+        """,
+    )
+    with pytest.raises(RubricError) as info:
+        load_rubric(path)
+    message = str(info.value)
+    assert str(path) in message
+    assert "cue.custom.broken" in message
+    assert "sectioning.cues.0.weight" in message
+
+
+def test_unknown_field_is_rejected(tmp_path):
+    path = write(tmp_path, "typo.yaml", "extends: default\nname: typo\ntimng: {}\n")
+    with pytest.raises(RubricError, match="field 'timng': Extra inputs are not permitted"):
+        load_rubric(path)
+
+
+def test_unknown_label_is_rejected(tmp_path):
+    path = write(
+        tmp_path, "label.yaml", "extends: default\nname: x\nsectioning:\n  bias: {summary: 1}\n"
+    )
+    with pytest.raises(RubricError, match="sectioning.bias.summary"):
+        load_rubric(path)
+
+
+def test_invalid_yaml_names_the_line(tmp_path):
+    path = write(tmp_path, "broken.yaml", "name: [unclosed\n")
+    with pytest.raises(RubricError, match=r"broken.yaml: line \d+, column \d+: not valid YAML"):
+        load_rubric(path)
+
+
+def test_missing_file_and_cycle(tmp_path):
+    with pytest.raises(RubricError, match="no such rubric file"):
+        load_rubric(tmp_path / "absent.yaml")
+    write(tmp_path, "a.yaml", "extends: ./b.yaml\nname: a\n")
+    write(tmp_path, "b.yaml", "extends: ./a.yaml\nname: b\n")
+    with pytest.raises(RubricError, match="cycle"):
+        load_rubric(tmp_path / "a.yaml")
+
+
+def test_duplicate_cue_ids_are_rejected(tmp_path):
+    default = load_rubric("default")
+    cue = default.sectioning.cues[0].model_dump()
+    import yaml
+
+    path = tmp_path / "dup.yaml"
+    path.write_text(
+        yaml.safe_dump({"extends": "default", "name": "dup", "sectioning": {"cues": [cue, cue]}}),
+        encoding="utf-8",
+    )
+    with pytest.raises(RubricError, match="used twice"):
+        load_rubric(path)
+
+
+def test_edited_rubric_file_is_reloaded(tmp_path):
+    path = write(tmp_path, "r.yaml", "extends: default\nname: one\n")
+    assert load_rubric(path).name == "one"
+    import os
+
+    path.write_text("extends: default\nname: two\n", encoding="utf-8")
+    os.utime(path, (1, 1))
+    assert load_rubric(path).name == "two"

@@ -1,0 +1,32 @@
+"""The built wheel carries the rubrics, py.typed and the spaCy entry point."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import zipfile
+
+import pytest
+
+from conftest import ROOT
+
+
+def test_wheel_ships_rubrics_and_entry_points(tmp_path):
+    pytest.importorskip("setuptools")
+    pytest.importorskip("wheel")
+    proc = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
+         "-w", str(tmp_path), str(ROOT)],
+        capture_output=True, text=True,
+    )
+    if proc.returncode != 0:
+        pytest.skip(f"cannot build a wheel offline here: {proc.stderr[-300:]}")
+    (wheel,) = tmp_path.glob("staranalyzer-*.whl")
+    names = zipfile.ZipFile(wheel).namelist()
+    rubrics = {p.name for p in (ROOT / "rubrics").glob("*.yaml")}
+    assert {f"staranalyzer/rubrics/{r}" for r in rubrics} <= set(names)
+    assert "staranalyzer/py.typed" in names
+    entry = next(n for n in names if n.endswith("entry_points.txt"))
+    text = zipfile.ZipFile(wheel).read(entry).decode()
+    assert "[spacy_factories]" in text and "staranalyzer_sectioner" in text
+    assert "star-check = staranalyzer.cli:main" in text
