@@ -28,7 +28,9 @@ def main() -> None:
     parser.add_argument("--worst", type=int, default=5)
     args = parser.parse_args()
     answers = load_corpus(CORPUS)
-    print(f"corpus: {len(answers)} answers, {sum(a.words for a in answers):,} words ({CORPUS.name})")
+    print(
+        f"corpus: {len(answers)} answers, {sum(a.words for a in answers):,} words ({CORPUS.name})"
+    )
     engines: list[str | None] = [None]
     for model in args.model:
         if spacy.util.is_package(model) or Path(model).exists():
@@ -39,12 +41,14 @@ def main() -> None:
     print(f"{'engine':24} {'split':8} " + " ".join(f"{v:>11}" for v in VARIANTS))
     for engine in engines:
         analyzer = Analyzer(model=engine)
-        scores = score_sections(lambda texts: analyzer.analyze_many(texts), answers)
+        scores = score_sections(analyzer.analyze_many, answers)
         name = engine or "default (blank en)"
         for split in ("dev", "heldout", "all"):
             chosen = [s for s in scores if split in ("all", split_of[s.id])]
             n = len({s.id for s in chosen})
-            means = {v: statistics.fmean(s.accuracy for s in chosen if s.variant == v) for v in VARIANTS}
+            means = {
+                v: statistics.fmean(s.accuracy for s in chosen if s.variant == v) for v in VARIANTS
+            }
             label = f"{split}({n})"
             print(f"{name:24} {label:8} " + " ".join(f"{means[v]:11.4f}" for v in VARIANTS))
         worst = sorted(scores, key=lambda s: s.accuracy)[: args.worst]

@@ -10,7 +10,7 @@ HERE = Path(__file__).parent
 
 analyzer = Analyzer()  # loads the rubric and the spaCy pipeline once
 texts = [p.read_text(encoding="utf-8") for p in sorted(HERE.glob("*.txt"))]
-for text, report in zip(texts, analyzer.analyze_many(texts)):
+for text, report in zip(texts, analyzer.analyze_many(texts), strict=True):
     print(", ".join(f"{s.label} ({s.words} words)" for s in report.sections))
     result = report.section("result")
     if result is not None:

@@ -8,8 +8,8 @@ import subprocess
 import sys
 
 import pytest
-
 from conftest import CORPUS, ROOT
+
 from staranalyzer.evaluation import VARIANTS, render, score_sections
 
 # Measured 2026-11-27 (default engine): all answers labelled 1.000, paragraphs 0.983, single 0.941;
@@ -70,8 +70,11 @@ def test_gold_spans_match_their_text(corpus):
 
 def test_jsonl_is_built_from_the_text_sources(tmp_path):
     before = CORPUS.read_text(encoding="utf-8")
-    subprocess.run([sys.executable, str(ROOT / "benchmarks" / "corpus" / "build.py")], check=True,
-                   capture_output=True)
+    subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "corpus" / "build.py")],
+        check=True,
+        capture_output=True,
+    )
     assert CORPUS.read_text(encoding="utf-8") == before, "run benchmarks/corpus/build.py"
     assert all(json.loads(line)["sections"] for line in before.splitlines())
 

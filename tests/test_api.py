@@ -105,7 +105,9 @@ def test_unknown_model_is_a_clear_error():
 
 
 def test_model_engine_finds_the_same_labelled_sections(analyzer, model_analyzer):
-    text = "Situation: We had a problem.\nTask: I had to fix it.\nAction: I fixed it.\nResult: Fixed."
+    text = (
+        "Situation: We had a problem.\nTask: I had to fix it.\nAction: I fixed it.\nResult: Fixed."
+    )
     assert model_analyzer.analyze(text) == analyzer.analyze(text)
     assert [s.label for s in model_analyzer.analyze(ANSWER).sections] == [
         "situation",
@@ -125,7 +127,9 @@ def test_component_is_registered_through_the_entry_point():
         "print([(s.label_, s.text) for s in doc.spans['star']])\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "[('situation', 'We were late.'), ('result', 'We shipped on time.')]"
+    assert (
+        out.stdout.strip() == "[('situation', 'We were late.'), ('result', 'We shipped on time.')]"
+    )
 
 
 def test_component_stores_exact_offsets_in_span_group_attrs(analyzer):

@@ -9,8 +9,8 @@ import sys
 from pathlib import Path
 
 from click.testing import CliRunner
-
 from conftest import ROOT
+
 from staranalyzer.cli import ExitCode, main
 
 EXAMPLE = str(ROOT / "examples" / "unlabelled.txt")
@@ -82,6 +82,7 @@ def test_installed_command_runs():
     proc = subprocess.run([exe, "--format", "json", EXAMPLE], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["sections"]
-    proc = subprocess.run([sys.executable, "-m", "staranalyzer", "--version"], capture_output=True,
-                          text=True)
+    proc = subprocess.run(
+        [sys.executable, "-m", "staranalyzer", "--version"], capture_output=True, text=True
+    )
     assert proc.returncode == 0 and "star-check" in proc.stdout

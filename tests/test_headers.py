@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from conftest import spans
 
 S, T, A, R = "We had a problem.", "I had to fix it.", "I fixed it.", "It stayed fixed."
@@ -57,7 +56,9 @@ def test_reflection_headers(analyzer, header):
 
 
 def test_question_header_is_not_part_of_the_answer(analyzer):
-    text = f"Question: Tell me about a failure.\n\nSituation: {S}\nTask: {T}\nAction: {A}\nResult: {R}"
+    text = (
+        f"Question: Tell me about a failure.\n\nSituation: {S}\nTask: {T}\nAction: {A}\nResult: {R}"
+    )
     assert [label for label, _ in spans(analyzer.analyze(text), text)] == [
         "situation",
         "task",
@@ -70,7 +71,7 @@ def test_question_header_is_not_part_of_the_answer(analyzer):
     "text",
     [
         "The result was that the team shipped on time, and I was proud of it.",
-        "I joined my task force on reliability. Action items: we wrote three. The outcome was good.",
+        "I joined my task force on reliability. Action items: we wrote three. It went well.",
         "Our goal setting was weak. I set up a context switch budget for the team. Impact matters.",
         "My approach to this was simple. The situation changed after a week.",
         "A colleague said the result: was fine. A plan came next.",

@@ -1,4 +1,4 @@
-"""Any str either raises InputError (empty) or gives in-bounds, ordered, non-overlapping sections."""
+"""Any str raises InputError (when empty) or gives in-bounds, ordered, non-overlapping sections."""
 
 from __future__ import annotations
 
@@ -8,8 +8,28 @@ from hypothesis import strategies as st
 from staranalyzer import InputError
 
 HEADERISH = st.sampled_from(
-    ["Situation:", "**Task:**", "## Action", "S:", "R -", "Result (30 s) \"", "\n\n", "\n- ", ". ",
-     "I built", "we had to", "As a result", "40%", "\"", "“", "”", "**", "#", "1. ", "Learnings\n"]
+    [
+        "Situation:",
+        "**Task:**",
+        "## Action",
+        "S:",
+        "R -",
+        'Result (30 s) "',
+        "\n\n",
+        "\n- ",
+        ". ",
+        "I built",
+        "we had to",
+        "As a result",
+        "40%",
+        '"',
+        "“",
+        "”",
+        "**",
+        "#",
+        "1. ",
+        "Learnings\n",
+    ]
 )
 
 
@@ -27,13 +47,17 @@ def check(analyzer, text):
     assert report.characters == len(text)
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(st.text())
 def test_arbitrary_unicode_never_crashes(analyzer, text):
     check(analyzer, text)
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(st.lists(st.one_of(HEADERISH, st.text(max_size=12)), max_size=30).map("".join))
 def test_header_like_text_never_crashes(analyzer, text):
     check(analyzer, text)

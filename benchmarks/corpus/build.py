@@ -48,7 +48,11 @@ def parse(text: str) -> list[dict]:
 
 def main() -> None:
     records = []
-    for name, split in (("answers.txt", "dev"), ("answers2.txt", "dev"), ("heldout.txt", "heldout")):
+    for name, split in (
+        ("answers.txt", "dev"),
+        ("answers2.txt", "dev"),
+        ("heldout.txt", "heldout"),
+    ):
         for rec in parse((HERE / name).read_text(encoding="utf-8")):
             rec["split"] = split
             records.append(rec)

@@ -23,6 +23,7 @@ def validate_text(text: object, max_chars: int = MAX_CHARS) -> str:
     Raises:
         InputError: ``text`` is not a str, is empty or white space only, or is longer than
             ``max_chars`` characters.
+
     """
     if not isinstance(text, str):
         raise InputError(f"answer must be a str, not {type(text).__name__}")
@@ -50,6 +51,7 @@ class Analyzer:
     Raises:
         RubricError: the rubric is unknown or invalid.
         ModelError: the model is not installed.
+
     """
 
     def __init__(
@@ -63,13 +65,13 @@ class Analyzer:
         self.model = model
         self.max_chars = max_chars
         self.nlp = build_pipeline(model, self.rubric)
-        self._lock = threading.Lock()
 
     def analyze(self, text: str) -> Report:
         """Analyse one answer.
 
         Raises:
             InputError: the text is not a str, is empty, or is over ``max_chars``.
+
         """
         validate_text(text, self.max_chars)
         return self.report(self.nlp(text))
@@ -82,6 +84,7 @@ class Analyzer:
         Raises:
             InputError: when it reaches a text that cannot be analysed; the message gives its
                 index. Validate first with :func:`validate_text` to skip bad texts instead.
+
         """
 
         def checked() -> Iterator[str]:
@@ -108,7 +111,9 @@ _DEFAULT: dict[tuple[str, str | None], Analyzer] = {}
 _DEFAULT_LOCK = threading.Lock()
 
 
-def analyze(text: str, *, rubric: str | Path | Rubric = "default", model: str | None = None) -> Report:
+def analyze(
+    text: str, *, rubric: str | Path | Rubric = "default", model: str | None = None
+) -> Report:
     """Analyse one answer with a cached :class:`Analyzer` for this rubric and model.
 
     Args:
@@ -123,6 +128,7 @@ def analyze(text: str, *, rubric: str | Path | Rubric = "default", model: str | 
         InputError: the text is not a str, is empty, or is too long.
         RubricError: the rubric is unknown or invalid.
         ModelError: the model is not installed.
+
     """
     if isinstance(rubric, Rubric):
         return Analyzer(rubric, model).analyze(text)

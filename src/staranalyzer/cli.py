@@ -31,6 +31,7 @@ def read_answer(path: str, encoding: str | None = None) -> str:
 
     Raises:
         click.UsageError: the file is missing, binary or cannot be decoded; names the file.
+
     """
     name = "<stdin>" if path == "-" else path
     try:
@@ -60,7 +61,9 @@ def read_answer(path: str, encoding: str | None = None) -> str:
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})
 @click.argument("paths", nargs=-1, required=True)
 @click.option("--rubric", default="default", show_default=True, help="Bundled rubric name or path.")
-@click.option("--model", default=None, help="Installed spaCy pipeline to use instead of the default.")
+@click.option(
+    "--model", default=None, help="Installed spaCy pipeline to use instead of the default."
+)
 @click.option(
     "--format",
     "fmt",
@@ -70,7 +73,9 @@ def read_answer(path: str, encoding: str | None = None) -> str:
 )
 @click.option("--encoding", default=None, help="Encoding of the input files.")
 @click.version_option(__version__, prog_name="star-check")
-def main(paths: tuple[str, ...], rubric: str, model: str | None, fmt: str, encoding: str | None) -> None:
+def main(
+    paths: tuple[str, ...], rubric: str, model: str | None, fmt: str, encoding: str | None
+) -> None:
     """Analyse STAR interview answers in PATHS (files, or - for stdin)."""
     try:
         analyzer = Analyzer(rubric=rubric, model=model)

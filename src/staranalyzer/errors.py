@@ -17,6 +17,7 @@ class RubricError(StarAnalyzerError, ValueError):
     Attributes:
         source: the rubric's file path or bundled name.
         problems: one line per problem, each naming the rule id (when there is one) and the field.
+
     """
 
     def __init__(self, source: str, problems: list[str]) -> None:

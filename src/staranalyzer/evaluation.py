@@ -107,7 +107,7 @@ _BULLET = re.compile(r"^[ \t]*[-*•][ \t]+", re.MULTILINE)
 def _flatten(body: str) -> str:
     """One paragraph from a body: bullets become sentences joined by spaces."""
     lines = [_BULLET.sub("", ln).strip() for ln in body.splitlines() if ln.strip()]
-    lines = [ln if ln[-1] in ".!?\"”" else ln + "." for ln in lines]
+    lines = [ln if ln[-1] in '.!?"”' else ln + "." for ln in lines]
     return " ".join(lines)
 
 
@@ -134,7 +134,7 @@ HEADER_STYLES: dict[str, HeaderStyle] = {
 
 
 def header_style_for(answer_id: str) -> str:
-    """The header style an answer's labelled variant uses (fixed per answer, spread evenly)."""
+    """Return the header style of an answer's labelled variant (fixed per answer, spread evenly)."""
     names = sorted(HEADER_STYLES)
     return names[sum(map(ord, answer_id)) % len(names)]
 
@@ -146,6 +146,7 @@ def render(answer: CorpusAnswer, variant: Variant, style: str | None = None) -> 
         answer: the corpus answer.
         variant: ``labelled``, ``paragraphs`` or ``single``.
         style: for ``labelled``, a key of :data:`HEADER_STYLES` (default: the answer's own).
+
     """
     parts: list[str] = []
     gold: list[GoldSpan] = []
@@ -199,18 +200,23 @@ class SectionScore(BaseModel):
     accuracy: float
 
 
-def score_sections(analyze_many: Callable[[list[str]], Iterable], answers: list[CorpusAnswer]) -> list[SectionScore]:
+def score_sections(
+    analyze_many: Callable[[list[str]], Iterable], answers: list[CorpusAnswer]
+) -> list[SectionScore]:
     """Section accuracy of every variant of every answer.
 
     Args:
         analyze_many: ``Analyzer.analyze_many`` or any callable mapping texts to reports.
         answers: the corpus.
+
     """
     rendered = [render(a, v) for a in answers for v in VARIANTS]
     reports = analyze_many([r.text for r in rendered])
     scores = []
-    for r, report in zip(rendered, reports):
+    for r, report in zip(rendered, reports, strict=False):
         gold = [(g.label, g.start, g.end) for g in r.gold]
         pred = [(s.label, s.start, s.end) for s in report.sections]
-        scores.append(SectionScore(id=r.id, variant=r.variant, accuracy=char_accuracy(r.text, gold, pred)))
+        scores.append(
+            SectionScore(id=r.id, variant=r.variant, accuracy=char_accuracy(r.text, gold, pred))
+        )
     return scores

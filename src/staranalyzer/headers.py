@@ -18,8 +18,8 @@ _EMPH = r"(?:\*\*|__|\*|_)"
 _NOTE = r"(?P<note>[ \t]*[(\[][^)\]\n]{0,40}[)\]])?"
 _DELIM = r"(?P<delim>:|—|–|-{1,2}(?=[ \t])|\.(?=[ \t]*(?:\n|$)))"
 _SENTENCE_END = re.compile(r"[.!?…][\"”’')\]]*$")
-_QUOTE_OPEN = "\"“"
-_QUOTE_CLOSE = "\"”"
+_QUOTE_OPEN = '"“'
+_QUOTE_CLOSE = '"”'
 
 
 @dataclass(frozen=True)
@@ -32,6 +32,7 @@ class Header:
         label: the section it opens, or None for an ignored header such as ``Question:``.
         text: the header as written.
         letter: True for single-letter headers (``S:``).
+
     """
 
     start: int

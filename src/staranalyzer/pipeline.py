@@ -77,7 +77,7 @@ class SectionerComponent:
 
 @Language.factory(FACTORY, default_config={"rubric": "default"})
 def make_sectioner(nlp: Language, name: str, rubric: str) -> SectionerComponent:
-    """spaCy factory for the STAR sectioner (config: ``rubric``, a bundled name or a path)."""
+    """SpaCy factory for the STAR sectioner (config: ``rubric``, a bundled name or a path)."""
     return SectionerComponent(nlp, name, rubric)
 
 
@@ -91,6 +91,7 @@ def build_pipeline(model: str | None, rubric: Rubric) -> Language:
 
     Raises:
         ModelError: the model is not installed or cannot be loaded.
+
     """
     if model is None:
         nlp = spacy.blank("en")

@@ -20,7 +20,9 @@ def _preview(text: str, start: int, end: int, width: int = 72) -> str:
     return body if len(body) <= width else body[: width - 1] + "…"
 
 
-def render(report: Report, fmt: OutputFormat | str = OutputFormat.TEXT, text: str | None = None) -> str:
+def render(
+    report: Report, fmt: OutputFormat | str = OutputFormat.TEXT, text: str | None = None
+) -> str:
     """Render a report.
 
     Args:
@@ -30,6 +32,7 @@ def render(report: Report, fmt: OutputFormat | str = OutputFormat.TEXT, text: st
 
     Returns:
         The rendered report, ending with a newline.
+
     """
     fmt = OutputFormat(fmt)
     if fmt is OutputFormat.JSON:
@@ -43,7 +46,8 @@ def render(report: Report, fmt: OutputFormat | str = OutputFormat.TEXT, text: st
         ]
         for s in report.sections:
             lines.append(
-                f"| {s.label} | {s.source} | {s.words} | {s.words / total:.0%} | {s.confidence:.2f} |"
+                f"| {s.label} | {s.source} | {s.words} | {s.words / total:.0%}"
+                f" | {s.confidence:.2f} |"
             )
         if text is not None:
             lines.append("")
@@ -58,7 +62,9 @@ def render(report: Report, fmt: OutputFormat | str = OutputFormat.TEXT, text: st
         )
         if text is not None:
             lines.append(f"             {_preview(text, s.start, s.end)}")
-    missing = [lab for lab in ("situation", "task", "action", "result") if report.section(lab) is None]
+    missing = [
+        lab for lab in ("situation", "task", "action", "result") if report.section(lab) is None
+    ]
     if missing:
         lines.append("  missing: " + ", ".join(missing))
     return "\n".join(lines) + "\n"

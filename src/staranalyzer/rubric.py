@@ -11,7 +11,7 @@ from __future__ import annotations
 import importlib.resources
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -61,7 +61,7 @@ class SubjectVerbCue(_Strict):
     subjects: list[str] = Field(min_length=1)
     verbs: list[str] = Field(default_factory=list)
     suffixes: list[str] = Field(default_factory=list)
-    """Also count any verb-like word ending in one of these (``ed``), unless it is in ``exclude``."""
+    """Also count any word ending in one of these (``ed``), unless it is in ``exclude``."""
     exclude: list[str] = Field(default_factory=list)
     adverbs: list[str] = Field(default_factory=list)
 
@@ -92,7 +92,7 @@ class FeatureCue(_Strict):
     ]
 
 
-Cue = Annotated[Union[PhraseCue, SubjectVerbCue, FeatureCue], Field(discriminator="kind")]
+Cue = Annotated[PhraseCue | SubjectVerbCue | FeatureCue, Field(discriminator="kind")]
 
 
 class PositionPrior(_Strict):
@@ -154,7 +154,9 @@ def _read_yaml(text: str, source: str) -> dict[str, Any]:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
-        raise RubricError(source, [f"{where}not valid YAML ({getattr(exc, 'problem', exc)})"]) from None
+        raise RubricError(
+            source, [f"{where}not valid YAML ({getattr(exc, 'problem', exc)})"]
+        ) from None
     if not isinstance(data, dict):
         raise RubricError(source, ["the file must hold a mapping at the top level"])
     return data
@@ -244,6 +246,7 @@ def load_rubric(rubric: str | Path | Rubric = "default") -> Rubric:
     Raises:
         RubricError: the rubric is unknown, unreadable or invalid; the message names the file,
             the rule id and the field.
+
     """
     if isinstance(rubric, Rubric):
         return rubric

@@ -5,7 +5,8 @@ are split into sentences; every sentence gets a score for every label from the r
 (phrases, subject + verb patterns, numbers, and, with a statistical model, tense and modals) plus a
 prior on where in the answer the label usually sits. The best *ordered* labelling
 (situation -> task -> action -> result -> reflection, any of them absent) is then decoded by dynamic
-programming, with a cost for starting a section mid-paragraph and a smaller one at a paragraph break.
+programming, with a cost for starting a section mid-paragraph and a smaller one at a paragraph
+break.
 """
 
 from __future__ import annotations
@@ -22,7 +23,20 @@ from spacy.tokens import Doc
 from .headers import Header, HeaderFinder, body_span
 from .rubric import LABELS, FeatureCue, Label, PhraseCue, Rubric, SubjectVerbCue
 
-_SKIP_AT_START = {"so", "and", "but", "well", "um", "uh", "okay", "ok", "then", "also", "yeah", "now"}
+_SKIP_AT_START = {
+    "so",
+    "and",
+    "but",
+    "well",
+    "um",
+    "uh",
+    "okay",
+    "ok",
+    "then",
+    "also",
+    "yeah",
+    "now",
+}
 _INDEX = {label: i for i, label in enumerate(LABELS)}
 
 
@@ -53,6 +67,7 @@ class Sectioner:
     Args:
         make_doc: the pipeline's tokenizer (``nlp.make_doc``), so cue phrases tokenise like answers.
         rubric: the validated rubric whose ``sectioning`` data drives the splitting.
+
     """
 
     def __init__(self, make_doc: Callable[[str], Doc], rubric: Rubric) -> None:
@@ -111,7 +126,9 @@ class Sectioner:
                 )
                 continue
             lo, hi = _bounds(regions, i)
-            sents = [_clip(s, start, end, text) for s in sentences if s.end > start and s.start < end]
+            sents = [
+                _clip(s, start, end, text) for s in sentences if s.end > start and s.start < end
+            ]
             sents = [s for s in sents if s is not None and s.end > s.start]
             if sents:
                 out.extend(self._infer(doc, sents, lo, hi))
@@ -224,9 +241,7 @@ def _regions(text: str, headers: list[Header]) -> list[tuple[int, int, Header | 
 
 def _bounds(regions: list[tuple[int, int, Header | None]], i: int) -> tuple[int, int]:
     """Labels an unlabelled stretch may take: between the labelled neighbours' labels."""
-    prev = next(
-        (h.label for _, _, h in reversed(regions[:i]) if h is not None and h.label), None
-    )
+    prev = next((h.label for _, _, h in reversed(regions[:i]) if h is not None and h.label), None)
     nxt = next((h.label for _, _, h in regions[i + 1 :] if h is not None and h.label), None)
     lo = _INDEX[prev] if prev else 0
     hi = _INDEX[nxt] if nxt else len(LABELS) - 1
