@@ -6,11 +6,13 @@ Run after editing either file: ``python benchmarks/corpus/build.py``.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from staranalyzer.evaluation import CorpusAnswer, render
 
 HERE = Path(__file__).parent
+MARK = re.compile(r"\[\[(.+?)\]\]")
 
 
 def parse(text: str) -> list[dict]:
@@ -42,8 +44,21 @@ def parse(text: str) -> list[dict]:
             sec["text"] = (sec["text"] + "\n" + line) if sec["text"] else line
     for rec in records:
         for sec in rec["sections"]:
-            sec["text"] = sec["text"].strip()
+            sec["text"], sec["metrics"] = strip_metric_marks(sec["text"].strip())
     return records
+
+
+def strip_metric_marks(text: str) -> tuple[str, list[tuple[int, int]]]:
+    """Remove ``[[...]]`` marks around gold metrics; return the text and the marked spans."""
+    out, spans, pos = [], [], 0
+    for m in MARK.finditer(text):
+        out.append(text[pos : m.start()])
+        start = sum(map(len, out))
+        out.append(m.group(1))
+        spans.append((start, start + len(m.group(1))))
+        pos = m.end()
+    out.append(text[pos:])
+    return "".join(out), spans
 
 
 def main() -> None:
@@ -62,6 +77,11 @@ def main() -> None:
         rendered = render(answer, "paragraphs")
         rec["text"] = rendered.text
         rec["gold"] = [g.model_dump() for g in rendered.gold]
+        rec["gold_metrics"] = [
+            (g.start + s, g.start + e)
+            for g, sec in zip(rendered.gold, answer.sections, strict=True)
+            for s, e in sec.metrics
+        ]
         out.append(json.dumps(rec, ensure_ascii=False))
     (HERE / "answers.jsonl").write_text("\n".join(out) + "\n", encoding="utf-8")
     print(f"wrote {len(out)} answers to {HERE / 'answers.jsonl'}")

@@ -28,6 +28,8 @@ class CorpusSection(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     label: Label
     text: str = Field(min_length=1)
+    metrics: list[tuple[int, int]] = Field(default_factory=list)
+    """Gold metric spans, relative to ``text``."""
 
 
 class GoldSpan(BaseModel):
@@ -56,6 +58,8 @@ class CorpusAnswer(BaseModel):
     """The ``paragraphs`` variant, stored for readers of the file."""
     gold: list[GoldSpan] = Field(default_factory=list)
     """Gold spans of ``text``."""
+    gold_metrics: list[tuple[int, int]] = Field(default_factory=list)
+    """Gold metric spans in ``text`` (a before/after pair is one span)."""
 
     @property
     def words(self) -> int:
