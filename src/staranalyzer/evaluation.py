@@ -224,3 +224,51 @@ def score_sections(
             SectionScore(id=r.id, variant=r.variant, accuracy=char_accuracy(r.text, gold, pred))
         )
     return scores
+
+
+class SpanMatch(BaseModel):
+    """Precision and recall of predicted spans against gold spans (one-to-one, by overlap)."""
+
+    model_config = ConfigDict(frozen=True)
+    true_positives: int
+    false_positives: list[tuple[str, str]]
+    """(answer id, predicted text) that overlap no unmatched gold span."""
+    false_negatives: list[tuple[str, str]]
+    """(answer id, gold text) that no prediction overlaps."""
+
+    @property
+    def precision(self) -> float:
+        """Share of predictions that match a gold span."""
+        predicted = self.true_positives + len(self.false_positives)
+        return self.true_positives / predicted if predicted else 1.0
+
+    @property
+    def recall(self) -> float:
+        """Share of gold spans that a prediction matches."""
+        gold = self.true_positives + len(self.false_negatives)
+        return self.true_positives / gold if gold else 1.0
+
+
+def match_spans(
+    items: Iterable[tuple[str, str, list[tuple[int, int]], list[tuple[int, int]]]],
+) -> SpanMatch:
+    """Match predicted to gold spans per text: each gold span takes at most one prediction.
+
+    Args:
+        items: (id, text, gold spans, predicted spans) per text.
+    """
+    tp, fps, fns = 0, [], []
+    for item_id, text, gold, predicted in items:
+        used: set[int] = set()
+        for ps, pe in predicted:
+            hit = next(
+                (i for i, (gs, ge) in enumerate(gold) if i not in used and ps < ge and gs < pe),
+                None,
+            )
+            if hit is None:
+                fps.append((item_id, text[ps:pe]))
+            else:
+                used.add(hit)
+                tp += 1
+        fns.extend((item_id, text[gs:ge]) for i, (gs, ge) in enumerate(gold) if i not in used)
+    return SpanMatch(true_positives=tp, false_positives=fps, false_negatives=fns)
