@@ -9,7 +9,8 @@ from pathlib import Path
 from spacy.tokens import Doc
 
 from .errors import InputError
-from .models import Report, Section
+from .evidence import USER_DATA_KEY
+from .models import Finding, LevelAssessment, Metric, Report, ScopeCue, Section
 from .pipeline import SPAN_KEY, build_pipeline
 from .rubric import Rubric, load_rubric
 
@@ -100,10 +101,23 @@ class Analyzer:
     def report(self, doc: Doc) -> Report:
         """Build the report of a document that went through this analyzer's pipeline."""
         records = doc.spans[SPAN_KEY].attrs["sections"]
+        evidence = doc.user_data.get(USER_DATA_KEY, {})
+        level = evidence.get("level")
         return Report(
             rubric=self.rubric.name,
             characters=len(doc.text),
             sections=[Section(**r) for r in records],
+            metrics=[Metric(**m) for m in evidence.get("metrics", [])],
+            scope_cues=[ScopeCue(**c) for c in evidence.get("scope_cues", [])],
+            level=LevelAssessment(
+                expected=level["expected"],
+                suggested=level["suggested"],
+                verdict=level["verdict"],
+                cues=[ScopeCue(**c) for c in level["cues"]],
+            )
+            if level
+            else LevelAssessment(expected=None, suggested=None, verdict="unknown"),
+            findings=[Finding(**f) for f in evidence.get("findings", [])],
         )
 
 

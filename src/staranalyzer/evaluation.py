@@ -256,6 +256,7 @@ def match_spans(
 
     Args:
         items: (id, text, gold spans, predicted spans) per text.
+
     """
     tp, fps, fns = 0, [], []
     for item_id, text, gold, predicted in items:

@@ -6,9 +6,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from .rubric import Label
+from .rubric import Category, Label, MetricKind, ScopeKind, Severity
 
-SCHEMA_VERSION = "0.1.0"
+SCHEMA_VERSION = "0.2.0"
 """Version of the report's JSON form; bumped whenever a field is added, renamed or removed."""
 
 
@@ -40,6 +40,74 @@ class Section(_Frozen):
         return self
 
 
+class Metric(_Frozen):
+    """A quantified piece of evidence ("40%", "$2.5M", "from 3 weeks to 4 days").
+
+    ``value`` is normalised: money in currency units (``$2.5M`` -> 2500000, ``unit`` "USD"),
+    percentages as numbers (``unit`` "%"), durations in the stated unit (``unit`` "week"),
+    ratings with ``unit`` "/5", ratios as fractions. A before/after pair is one ``change``
+    metric with ``before``, ``after`` (in the same unit) and ``direction``.
+    """
+
+    kind: MetricKind
+    text: str
+    start: int = Field(ge=0)
+    end: int = Field(ge=0)
+    value: float | None
+    unit: str | None = None
+    high: float | None = None
+    """Upper end of a range ("$10-50M", "two or three nurses")."""
+    before: float | None = None
+    after: float | None = None
+    direction: Literal["up", "down"] | None = None
+    approximate: bool = False
+    """Qualified ("about", "over", "up to", "10,000+")."""
+    section: Label | None = None
+
+
+class ScopeCue(_Frozen):
+    """Evidence of the story's scope: team size, number of teams, money, users, ..."""
+
+    kind: ScopeKind
+    text: str
+    start: int = Field(ge=0)
+    end: int = Field(ge=0)
+    value: float | None
+    section: Label | None = None
+    level: str | None = None
+    """The rubric level whose band this value falls in, when the rubric defines levels."""
+
+
+class LevelAssessment(_Frozen):
+    """The level the story's scope suggests, against the rubric's level."""
+
+    expected: str | None
+    """The rubric's level (None for a rubric without levels)."""
+    suggested: str | None
+    """The highest level any scope cue reaches; None without cues or levels."""
+    verdict: Literal["under", "within", "over", "unknown"]
+    cues: list[ScopeCue] = Field(default_factory=list)
+    """The cues behind the verdict."""
+
+
+class Finding(_Frozen):
+    """One thing the rubric's rules noticed; ``start``/``end`` are None for the whole answer."""
+
+    rule: str
+    """Dotted rule id (``redflag.blame.predecessor``); switch rules off by prefix."""
+    category: Category
+    severity: Severity
+    message: str
+    suggestion: str
+    start: int | None = None
+    end: int | None = None
+    text: str | None = None
+    """The matched words, for findings with a span."""
+    section: Label | None = None
+    source: str
+    """The rubric (bundled name or file) the rule comes from."""
+
+
 class Report(_Frozen):
     """Everything staranalyzer found in one answer."""
 
@@ -49,6 +117,12 @@ class Report(_Frozen):
     characters: int = Field(ge=0)
     """Length of the analysed text; every offset in the report is below or at it."""
     sections: list[Section]
+    metrics: list[Metric] = Field(default_factory=list)
+    scope_cues: list[ScopeCue] = Field(default_factory=list)
+    level: LevelAssessment = Field(
+        default_factory=lambda: LevelAssessment(expected=None, suggested=None, verdict="unknown")
+    )
+    findings: list[Finding] = Field(default_factory=list)
 
     def section(self, label: Label) -> Section | None:
         """Return the first section with ``label``, or None when the answer has none."""

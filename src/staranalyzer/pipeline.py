@@ -19,6 +19,7 @@ from spacy.tokens import Doc
 
 from .errors import ModelError
 from .rubric import Rubric, load_rubric
+from .evidence import USER_DATA_KEY, Evidence
 from .sectioning import Sectioner, _sentences
 
 _WORD = re.compile(r"\S*\w\S*")
@@ -30,6 +31,7 @@ def count_words(text: str) -> int:
 
 
 FACTORY = "staranalyzer_sectioner"
+EVIDENCE_FACTORY = "staranalyzer_evidence"
 SPAN_KEY = "star"
 
 
@@ -75,6 +77,35 @@ class SectionerComponent:
         return doc
 
 
+class EvidenceComponent:
+    """Pipeline component running the rubric's detectors after the sectioner.
+
+    Stores metrics, scope cues, the level assessment and findings as plain data in
+    ``doc.user_data["staranalyzer"]``.
+    """
+
+    def __init__(self, nlp: Language, name: str, rubric: str | Rubric = "default") -> None:
+        self.name = name
+        self.make_doc = nlp.make_doc
+        self.evidence = Evidence(self.make_doc, load_rubric(rubric))
+
+    def use_rubric(self, rubric: Rubric) -> None:
+        """Switch to another (already loaded) rubric."""
+        self.evidence = Evidence(self.make_doc, rubric)
+
+    def __call__(self, doc: Doc) -> Doc:
+        """Run the detectors on ``doc`` (which must have been through the sectioner)."""
+        sections = doc.spans[SPAN_KEY].attrs["sections"] if SPAN_KEY in doc.spans else []
+        doc.user_data[USER_DATA_KEY] = self.evidence.analyse(doc, sections)
+        return doc
+
+
+@Language.factory(EVIDENCE_FACTORY, default_config={"rubric": "default"})
+def make_evidence(nlp: Language, name: str, rubric: str) -> EvidenceComponent:
+    """spaCy factory for the evidence detectors (config: ``rubric``, a bundled name or a path)."""
+    return EvidenceComponent(nlp, name, rubric)
+
+
 @Language.factory(FACTORY, default_config={"rubric": "default"})
 def make_sectioner(nlp: Language, name: str, rubric: str) -> SectionerComponent:
     """SpaCy factory for the STAR sectioner (config: ``rubric``, a bundled name or a path)."""
@@ -105,7 +136,10 @@ def build_pipeline(model: str | None, rubric: Rubric) -> Language:
                 f"cannot load spaCy model {model!r} ({exc.__class__.__name__}); "
                 f"installed pipelines: {installed}"
             ) from None
-    component = nlp.add_pipe(FACTORY, config={"rubric": rubric.source or "default"})
+    config = {"rubric": rubric.source or "default"}
+    sectioner = nlp.add_pipe(FACTORY, config=config)
+    evidence = nlp.add_pipe(EVIDENCE_FACTORY, config=config)
     if not rubric.source or load_rubric(rubric.source) != rubric:
-        component.use_rubric(rubric)
+        sectioner.use_rubric(rubric)
+        evidence.use_rubric(rubric)
     return nlp

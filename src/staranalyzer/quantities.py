@@ -1,5 +1,6 @@
-"""Quantified evidence in an answer: percentages, money, counts, multipliers, durations, ratings,
-ratios and before/after changes, with exact character spans and normalised values.
+"""Quantified evidence: percent, money, counts, multipliers, durations, ratings, ratios, changes.
+
+Every quantity comes with exact character spans and a normalised value.
 
 This is the quantity *engine*: the grammar of numbers and units is code, compiled once at import.
 It runs on the answer's text (the same string the spaCy Doc holds), so offsets are exact.
@@ -17,11 +18,29 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-_UNITS_0_19 = (
-    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
-    "fifteen sixteen seventeen eighteen nineteen"
-).split()
-_TENS = "twenty thirty forty fifty sixty seventy eighty ninety".split()
+_UNITS_0_19 = [
+    "zero",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
+    "nineteen",
+]
+_TENS = ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
 WORD_VALUES: dict[str, float] = {w: float(i) for i, w in enumerate(_UNITS_0_19)}
 WORD_VALUES.update({w: float(20 + 10 * i) for i, w in enumerate(_TENS)})
 WORD_VALUES.update(
@@ -303,7 +322,10 @@ def _scaled(num: str, scale: str | None) -> float | None:
 
 
 # -- patterns (priority order: earlier kinds win an overlap) -------------------------------------
-_Q_PART = rf"(?P<{{p}}q>{_QUAL})?(?P<{{p}}cur>[$£€])?(?P<{{p}}n>{_NUM}|one|half\s+an?)(?P<{{p}}sc>{_SCALE})?"
+_Q_PART = (
+    rf"(?P<{{p}}q>{_QUAL})?(?P<{{p}}cur>[$£€])?(?P<{{p}}n>{_NUM}|one|half\s+an?)"
+    rf"(?P<{{p}}sc>{_SCALE})?"
+)
 _UNIT_AFTER = (
     rf"(?:\s?(?P<{{p}}u>%|percent\b|per\s+cent\b|x\b|(?:{_TIME_ALT})\b)"
     rf"|\s?/\s?(?P<{{p}}den>5|10|100)\b|\s+out\s+of\s+(?P<{{p}}den2>{_DIGITS}|five|ten|a\s+hundred))?"

@@ -3,7 +3,9 @@
 A rubric is a YAML file. Bundled rubrics live in the top-level ``rubrics/`` folder of the source
 tree and ship inside the wheel as ``staranalyzer.rubrics``; a user's rubric is any path to a
 ``.yaml`` file. A rubric may ``extends:`` another (bundled name or path relative to itself): the
-child's mappings are merged into the parent's key by key, and its lists replace the parent's.
+child's mappings are merged into the parent's key by key; lists of rules or cues merge by ``id``
+(a child's rule replaces the parent's rule of the same id, new ones are added); other lists
+replace the parent's. ``disabled:`` switches rules off by id prefix.
 """
 
 from __future__ import annotations
@@ -129,17 +131,172 @@ class Sectioning(_Strict):
         return self
 
 
+Category = Literal[
+    "blame",
+    "sole_credit",
+    "vague",
+    "hedging",
+    "overreach",
+    "ownership",
+    "missing_section",
+    "balance",
+    "no_metrics",
+    "filler",
+]
+Severity = Literal["info", "warning", "error"]
+ScopeKind = Literal["team_size", "teams", "money", "users", "stakeholders", "time_horizon"]
+MetricKind = Literal[
+    "percent", "money", "count", "multiplier", "duration", "rating", "ratio", "change"
+]
+
+
+class Examples(_Strict):
+    """Answers (or sentences) a rule must flag, and ones it must leave alone."""
+
+    match: list[str] = Field(min_length=1)
+    no_match: list[str] = Field(min_length=1)
+
+
+class _Rule(_Strict):
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$")
+    category: Category
+    severity: Severity
+    message: str = Field(min_length=1)
+    suggestion: str = Field(min_length=1)
+    examples: Examples
+
+
+class PhraseRule(_Rule):
+    """Flags phrases (token by token, any case) in context.
+
+    A match counts unless a word of ``unless`` is in the same sentence or the word just before
+    it is in ``not_after``; with ``requires``, one of those phrases must be in the sentence too;
+    with ``unless_metric``, a metric in the sentence cancels it. The rule fires only when the
+    answer holds at least ``min_count`` counted matches, and then reports each of them.
+    """
+
+    kind: Literal["phrase"]
+    phrases: list[str] = Field(min_length=1)
+    requires: list[str] = Field(default_factory=list)
+    unless: list[str] = Field(default_factory=list)
+    not_after: list[str] = Field(default_factory=list)
+    sections: list[Label] = Field(default_factory=list)
+    """Only in these sections (empty: anywhere)."""
+    min_count: int = Field(1, ge=1, le=100)
+    unless_metric: bool = False
+
+
+class RatioRule(_Rule):
+    """Flags a section whose ``numerator`` words outweigh its ``denominator`` words ("we" vs "I").
+
+    Fires when numerator / (numerator + denominator) >= ``threshold`` and the numerator count is
+    at least ``min_numerator``.
+    """
+
+    kind: Literal["ratio"]
+    section: Label = "action"
+    numerator: list[str] = Field(min_length=1)
+    denominator: list[str] = Field(min_length=1)
+    threshold: float = Field(ge=0, le=1)
+    min_numerator: int = Field(1, ge=1)
+
+
+class MissingSectionRule(_Rule):
+    """Flags each of ``labels`` that the answer does not have. ``{label}`` in texts is filled."""
+
+    kind: Literal["missing_section"]
+    labels: list[Label] = Field(min_length=1)
+
+
+class BalanceRule(_Rule):
+    """Flags a section whose share of the words is far from its timing target.
+
+    Short when share < target * (1 - tolerance), long when share > target * (1 + tolerance);
+    ``{label}``, ``{share}``, ``{target}`` and ``{status}`` in texts are filled.
+    """
+
+    kind: Literal["balance"]
+    tolerance: float = Field(gt=0, le=5)
+    min_words: int = Field(40, ge=0)
+    """Answers shorter than this are not judged on balance."""
+
+
+class NoMetricsRule(_Rule):
+    """Flags a section (the Result) that holds no metric of ``kinds``."""
+
+    kind: Literal["no_metrics"]
+    section: Label = "result"
+    kinds: list[MetricKind] = Field(min_length=1)
+
+
+class ScopeLevelRule(_Rule):
+    """Flags a level verdict (``over``: claims beyond the level; ``under``: scope below it)."""
+
+    kind: Literal["scope_level"]
+    verdict: Literal["over", "under"]
+
+
+Rule = Annotated[
+    PhraseRule | RatioRule | MissingSectionRule | BalanceRule | NoMetricsRule | ScopeLevelRule,
+    Field(discriminator="kind"),
+]
+
+
+class LevelBand(_Strict):
+    """The scope a level's stories show: each kind's [low, high] (high None: no upper bound)."""
+
+    name: str
+    team_size: tuple[float, float | None] | None = None
+    teams: tuple[float, float | None] | None = None
+    money: tuple[float, float | None] | None = None
+    users: tuple[float, float | None] | None = None
+    description: str = ""
+
+
+class Scope(_Strict):
+    """Scope cues (nouns that say what a count measures) and level bands, lowest level first."""
+
+    nouns: dict[ScopeKind, list[str]] = Field(default_factory=dict)
+    lead_in: dict[ScopeKind, list[str]] = Field(default_factory=dict)
+    """Words just before a bare number that say what it counts ("team of" -> team_size)."""
+    levels: list[LevelBand] = Field(default_factory=list)
+
+
 class Rubric(_Strict):
-    """A validated rubric: timing targets, sectioning cues and (later) detector rules."""
+    """A validated rubric: timing targets, sectioning cues, scope levels and detector rules."""
 
     schema_version: Literal[1] = RUBRIC_SCHEMA_VERSION
     name: str
     description: str = ""
     level: str | None = None
+    """The level answers are judged against; one of ``scope.levels`` names."""
     timing: Timing = Field(default_factory=Timing)
     sectioning: Sectioning
+    scope: Scope = Field(default_factory=Scope)
+    rules: list[Rule] = Field(default_factory=list)
+    disabled: list[str] = Field(default_factory=list)
+    """Rule id prefixes switched off (``redflag.hedging`` drops every hedging rule)."""
     source: str = ""
     """Where the rubric was loaded from (bundled name or file path); set by the loader."""
+
+    @model_validator(mode="after")
+    def _check(self) -> Rubric:
+        ids = [r.id for r in self.rules]
+        dupes = sorted({i for i in ids if ids.count(i) > 1})
+        if dupes:
+            raise ValueError(f"rule ids used twice: {', '.join(dupes)}")
+        names = [b.name for b in self.scope.levels]
+        if self.level is not None and self.level not in names:
+            raise ValueError(f"level {self.level!r} is not in scope.levels ({', '.join(names)})")
+        return self
+
+    def active_rules(self) -> list[Rule]:
+        """The rules not switched off by a ``disabled`` prefix."""
+        return [r for r in self.rules if not any(_has_prefix(r.id, p) for p in self.disabled)]
+
+
+def _has_prefix(rule_id: str, prefix: str) -> bool:
+    return rule_id == prefix or rule_id.startswith(prefix.rstrip(".") + ".")
 
 
 def available_rubrics() -> list[str]:
@@ -165,11 +322,20 @@ def _read_yaml(text: str, source: str) -> dict[str, Any]:
 def _merge(parent: dict[str, Any], child: dict[str, Any]) -> dict[str, Any]:
     merged = dict(parent)
     for key, value in child.items():
-        if isinstance(value, dict) and isinstance(merged.get(key), dict):
-            merged[key] = _merge(merged[key], value)
+        old = merged.get(key)
+        if isinstance(value, dict) and isinstance(old, dict):
+            merged[key] = _merge(old, value)
+        elif _by_id(value) and _by_id(old):
+            # Lists of rules or cues merge by id: a child's entry replaces its parent's namesake.
+            ids = {item["id"]: item for item in value}
+            merged[key] = [ids.pop(item["id"], item) for item in old] + list(ids.values())
         else:
             merged[key] = value
     return merged
+
+
+def _by_id(value: object) -> bool:
+    return isinstance(value, list) and all(isinstance(v, dict) and "id" in v for v in value)
 
 
 def _raw_rubric(ref: str | Path, seen: tuple[str, ...] = ()) -> tuple[dict[str, Any], str]:

@@ -1,0 +1,97 @@
+"""Every rubric rule's own examples: must-match examples are flagged, must-not-match are not."""
+
+from __future__ import annotations
+
+import pytest
+
+from staranalyzer import Analyzer, available_rubrics, load_rubric
+
+RULES = [(name, rule) for name in available_rubrics() for rule in load_rubric(name).active_rules()]
+CASES = [
+    pytest.param(name, rule.id, text, expected, id=f"{name}:{rule.id}:{kind}{i}")
+    for name, rule in RULES
+    for expected, kind, texts in (
+        (True, "match", rule.examples.match),
+        (False, "no_match", rule.examples.no_match),
+    )
+    for i, text in enumerate(texts)
+]
+_ANALYZERS: dict[str, Analyzer] = {}
+
+
+def analyzer_for(name: str) -> Analyzer:
+    if name not in _ANALYZERS:
+        _ANALYZERS[name] = Analyzer(rubric=name)
+    return _ANALYZERS[name]
+
+
+@pytest.mark.parametrize("rubric,rule_id,text,expected", CASES)
+def test_rule_examples(rubric, rule_id, text, expected):
+    report = analyzer_for(rubric).analyze(text)
+    fired = [f for f in report.findings if f.rule == rule_id]
+    assert bool(fired) == expected, [f.model_dump() for f in report.findings]
+    for f in fired:
+        if f.start is not None:
+            assert text[f.start : f.end] == (
+                f.text if f.text is not None else text[f.start : f.end]
+            )
+
+
+def test_every_rule_has_examples_both_ways():
+    assert RULES
+    for name, rule in RULES:
+        assert rule.examples.match and rule.examples.no_match, (name, rule.id)
+
+
+def test_rule_ids_are_dotted_and_categories_public():
+    public = {
+        "blame",
+        "sole_credit",
+        "vague",
+        "hedging",
+        "overreach",
+        "ownership",
+        "missing_section",
+        "balance",
+        "no_metrics",
+        "filler",
+    }
+    for _, rule in RULES:
+        assert rule.id.count(".") >= 1
+        assert rule.category in public
+    assert {rule.category for _, rule in RULES} == public
+
+
+def test_rules_switch_off_by_prefix(tmp_path):
+    path = tmp_path / "quiet.yaml"
+    path.write_text("extends: default\nname: quiet\ndisabled: [redflag.hedging, structure]\n")
+    text = "I think it was kind of hard, maybe. Action: We did it."
+    ids = {f.rule for f in Analyzer(rubric=str(path)).analyze(text).findings}
+    assert not any(i.startswith(("redflag.hedging", "structure.")) for i in ids)
+    loud = {f.rule for f in Analyzer().analyze(text).findings}
+    assert "redflag.hedging.uncertain" in loud and "structure.missing_section" in loud
+
+
+def test_a_new_red_flag_phrase_is_a_rubric_edit(tmp_path):
+    path = tmp_path / "extra.yaml"
+    path.write_text(
+        """
+extends: default
+name: extra
+rules:
+  - kind: phrase
+    id: redflag.blame.weather
+    category: blame
+    severity: warning
+    message: 'Blames the weather: "{text}".'
+    suggestion: Say what you did about it.
+    phrases: ["the weather ruined"]
+    examples:
+      match: ["The weather ruined the launch."]
+      no_match: ["The weather was fine."]
+""",
+        encoding="utf-8",
+    )
+    report = Analyzer(rubric=str(path)).analyze("Honestly, the weather ruined our launch day.")
+    (finding,) = [f for f in report.findings if f.rule == "redflag.blame.weather"]
+    assert finding.text == "the weather ruined" and finding.source == str(path)
