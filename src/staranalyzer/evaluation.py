@@ -273,3 +273,92 @@ def match_spans(
                 tp += 1
         fns.extend((item_id, text[gs:ge]) for i, (gs, ge) in enumerate(gold) if i not in used)
     return SpanMatch(true_positives=tp, false_positives=fps, false_negatives=fns)
+
+
+TAG_CATEGORIES = {
+    "blame": "blame",
+    "sole_credit": "sole_credit",
+    "vague": "vague",
+    "hedging": "hedging",
+    "we_only": "ownership",
+    "filler": "filler",
+    "overreach_l6": "overreach",
+}
+"""Corpus weakness tags that name a finding category."""
+STRUCTURE = ("situation", "task", "action", "result")
+
+
+def gold_categories(answer: CorpusAnswer) -> set[str]:
+    """Finding categories an answer should trigger, from its tags and its gold spans.
+
+    ``missing_section`` when a STAR section is absent; ``no_metrics`` when the Result holds no
+    gold metric; ``filler`` for every spoken transcript; the rest from the weakness tags.
+    """
+    cats = {TAG_CATEGORIES[t] for t in answer.weaknesses if t in TAG_CATEGORIES}
+    labels = {s.label for s in answer.sections}
+    if not set(STRUCTURE) <= labels:
+        cats.add("missing_section")
+    result = next((g for g in answer.gold if g.label == "result"), None)
+    if result is not None and not any(
+        result.start <= s < result.end for s, _ in answer.gold_metrics
+    ):
+        cats.add("no_metrics")
+    if answer.style == "transcript":
+        cats.add("filler")
+    return cats
+
+
+class CategoryScore(BaseModel):
+    """How one finding category does on the corpus (answer level)."""
+
+    model_config = ConfigDict(frozen=True)
+    category: str
+    expected: int
+    """Answers that should trigger it."""
+    caught: int
+    """Of those, answers that did."""
+    false_alarms: int
+    """Answers that should not trigger it but did."""
+    others: int
+    """Answers that should not trigger it."""
+    missed: list[str] = Field(default_factory=list)
+    wrongly_flagged: list[str] = Field(default_factory=list)
+
+    @property
+    def recall(self) -> float:
+        """Share of answers that should trigger the category and do."""
+        return self.caught / self.expected if self.expected else 1.0
+
+
+def score_categories(
+    answers: list[CorpusAnswer], reports: list, categories: Iterable[str]
+) -> list[CategoryScore]:
+    """Answer-level recall and false alarms of finding categories."""
+    rows = []
+    for cat in categories:
+        exp = caught = fa = others = 0
+        missed, wrong = [], []
+        for answer, report in zip(answers, reports, strict=True):
+            fired = any(f.category == cat for f in report.findings)
+            if cat in gold_categories(answer):
+                exp += 1
+                caught += fired
+                if not fired:
+                    missed.append(answer.id)
+            else:
+                others += 1
+                fa += fired
+                if fired:
+                    wrong.append(answer.id)
+        rows.append(
+            CategoryScore(
+                category=cat,
+                expected=exp,
+                caught=caught,
+                false_alarms=fa,
+                others=others,
+                missed=missed,
+                wrongly_flagged=wrong,
+            )
+        )
+    return rows
