@@ -68,8 +68,16 @@ def main() -> None:
     evidence(answers)
 
 
-CATEGORIES = ["blame", "sole_credit", "vague", "hedging", "ownership", "filler",
-              "missing_section", "no_metrics"]
+CATEGORIES = [
+    "blame",
+    "sole_credit",
+    "vague",
+    "hedging",
+    "ownership",
+    "filler",
+    "missing_section",
+    "no_metrics",
+]
 
 
 def evidence(answers) -> None:
@@ -77,7 +85,9 @@ def evidence(answers) -> None:
     reports = list(analyzer.analyze_many([a.text for a in answers]))
     print("\nmetrics (gold spans in the unlabelled text; one-to-one overlap matching)")
     for split in ("dev", "heldout", "all"):
-        chosen = [(a, r) for a, r in zip(answers, reports) if split in ("all", a.split)]
+        chosen = [
+            (a, r) for a, r in zip(answers, reports, strict=True) if split in ("all", a.split)
+        ]
         m = match_spans(
             (a.id, a.text, a.gold_metrics, [(x.start, x.end) for x in r.metrics]) for a, r in chosen
         )
@@ -90,14 +100,17 @@ def evidence(answers) -> None:
     rows = score_categories(answers, reports, CATEGORIES)
     management = [a for a in answers if a.domain == "engineering_management"]
     l6 = Analyzer(rubric="amazon-l6")
-    rows += score_categories(management, list(l6.analyze_many([a.text for a in management])),
-                             ["overreach"])
+    rows += score_categories(
+        management, list(l6.analyze_many([a.text for a in management])), ["overreach"]
+    )
     for r in rows:
-        print(f"  {r.category:16} recall {r.recall:.2f} ({r.caught}/{r.expected})"
-              f"  false alarms {r.false_alarms}/{r.others}"
-              + (f"  missed {r.missed}" if r.missed else "")
-              + (f"  wrongly {r.wrongly_flagged}" if r.wrongly_flagged else ""))
-    strong = [(a, r) for a, r in zip(answers, reports) if a.quality == "strong"]
+        print(
+            f"  {r.category:16} recall {r.recall:.2f} ({r.caught}/{r.expected})"
+            f"  false alarms {r.false_alarms}/{r.others}"
+            + (f"  missed {r.missed}" if r.missed else "")
+            + (f"  wrongly {r.wrongly_flagged}" if r.wrongly_flagged else "")
+        )
+    strong = [(a, r) for a, r in zip(answers, reports, strict=True) if a.quality == "strong"]
     print(f"\nfindings per strong answer ({len(strong)} strong answers)")
     for cat in ("blame", "sole_credit", "hedging"):
         n = sum(sum(f.category == cat for f in r.findings) for _, r in strong)

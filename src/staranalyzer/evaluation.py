@@ -289,7 +289,7 @@ STRUCTURE = ("situation", "task", "action", "result")
 
 
 def gold_categories(answer: CorpusAnswer) -> set[str]:
-    """Finding categories an answer should trigger, from its tags and its gold spans.
+    """Return the finding categories an answer should trigger (from its tags and gold spans).
 
     ``missing_section`` when a STAR section is absent; ``no_metrics`` when the Result holds no
     gold metric; ``filler`` for every spoken transcript; the rest from the weakness tags.

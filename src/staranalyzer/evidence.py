@@ -63,6 +63,7 @@ class Evidence:
     Args:
         make_doc: the pipeline's tokenizer, so rule phrases tokenise like answers.
         rubric: the validated rubric.
+
     """
 
     def __init__(self, make_doc: Callable[[str], Doc], rubric: Rubric) -> None:
@@ -72,9 +73,15 @@ class Evidence:
         self._matcher = PhraseMatcher(vocab, attr="LOWER")
         for rule in self.rules:
             if isinstance(rule, PhraseRule):
-                for part, phrases in (("p", rule.phrases), ("r", rule.requires), ("u", rule.unless)):
+                for part, phrases in (
+                    ("p", rule.phrases),
+                    ("r", rule.requires),
+                    ("u", rule.unless),
+                ):
                     if phrases:
-                        self._matcher.add(f"{rule.id}|{part}", [make_doc(p.lower()) for p in phrases])
+                        self._matcher.add(
+                            f"{rule.id}|{part}", [make_doc(p.lower()) for p in phrases]
+                        )
         nouns = rubric.scope.nouns
         self._noun_kind = {
             _singular(n.lower()): kind for kind, words in nouns.items() for n in words
@@ -138,7 +145,13 @@ class Evidence:
         return None
 
     def _cue(
-        self, kind: str, start: int, end: int, text: str, value: float, sections: list[dict[str, Any]]
+        self,
+        kind: str,
+        start: int,
+        end: int,
+        text: str,
+        value: float,
+        sections: list[dict[str, Any]],
     ) -> dict[str, Any]:
         return {
             "kind": kind,
@@ -153,7 +166,11 @@ class Evidence:
     def _band(self, kind: str, value: float) -> str | None:
         level = None
         for band in self.rubric.scope.levels:
-            bounds = getattr(band, kind, None) if kind in ("team_size", "teams", "money", "users") else None
+            bounds = (
+                getattr(band, kind, None)
+                if kind in ("team_size", "teams", "money", "users")
+                else None
+            )
             if bounds is not None and value >= bounds[0]:
                 level = band.name
         return level
@@ -277,9 +294,7 @@ class Evidence:
         out = []
         for start, end in kept:
             c0, c1 = doc[start].idx, doc[end - 1].idx + len(doc[end - 1].text)
-            out.append(
-                self._finding(rule, c0, c1, doc.text[c0:c1], section_at(sections, c0))
-            )
+            out.append(self._finding(rule, c0, c1, doc.text[c0:c1], section_at(sections, c0)))
         return out
 
     def _ratio(
@@ -367,5 +382,3 @@ class Evidence:
         level = self.level(cues)
         findings = self.findings(doc, sections, metrics, level)
         return {"metrics": metrics, "scope_cues": cues, "level": level, "findings": findings}
-
-

@@ -18,8 +18,8 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from .errors import ModelError
-from .rubric import Rubric, load_rubric
 from .evidence import USER_DATA_KEY, Evidence
+from .rubric import Rubric, load_rubric
 from .sectioning import Sectioner, _sentences
 
 _WORD = re.compile(r"\S*\w\S*")
@@ -102,7 +102,7 @@ class EvidenceComponent:
 
 @Language.factory(EVIDENCE_FACTORY, default_config={"rubric": "default"})
 def make_evidence(nlp: Language, name: str, rubric: str) -> EvidenceComponent:
-    """spaCy factory for the evidence detectors (config: ``rubric``, a bundled name or a path)."""
+    """SpaCy factory for the evidence detectors (config: ``rubric``, a bundled name or a path)."""
     return EvidenceComponent(nlp, name, rubric)
 
 

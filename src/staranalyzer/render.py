@@ -53,6 +53,14 @@ def render(
             lines.append("")
             for s in report.sections:
                 lines.append(f"- **{s.label}**: {_preview(text, s.start, s.end)}")
+        if report.metrics:
+            metrics = ", ".join(f"`{m.text}` ({m.kind})" for m in report.metrics)
+            lines += ["", f"**Metrics:** {metrics}"]
+        if report.findings:
+            lines += ["", "**Findings:**", ""]
+            lines += [
+                f"- *{f.severity}* {f.message} {f.suggestion} (`{f.rule}`)" for f in report.findings
+            ]
         return "\n".join(lines) + "\n"
     lines.append(f"{len(report.sections)} sections (rubric: {report.rubric})")
     for s in report.sections:
@@ -62,9 +70,31 @@ def render(
         )
         if text is not None:
             lines.append(f"             {_preview(text, s.start, s.end)}")
-    missing = [
-        lab for lab in ("situation", "task", "action", "result") if report.section(lab) is None
-    ]
-    if missing:
-        lines.append("  missing: " + ", ".join(missing))
+    if report.metrics:
+        lines.append(f"{len(report.metrics)} metrics")
+        for m in report.metrics:
+            lines.append(f"  {m.text!r:<34} {m.kind:<10} {m.section or '-'}")
+    else:
+        lines.append("no metrics")
+    if report.level.expected or report.level.suggested:
+        lvl = report.level
+        lines.append(
+            f"level: {lvl.suggested or 'no scope cues'} against {lvl.expected or 'no level'}"
+            f" ({lvl.verdict})"
+        )
+    lines.append(f"{len(report.findings)} findings" if report.findings else "no findings")
+    for f in report.findings:
+        where = "answer"
+        if f.start is not None and text is not None:
+            line, col = line_column(text, f.start)
+            where = f"{line}:{col}"
+        lines.append(f"  {where:<8} {f.severity:<7} {f.message}  [{f.rule}]")
+        lines.append(f"           -> {f.suggestion}")
     return "\n".join(lines) + "\n"
+
+
+def line_column(text: str, offset: int) -> tuple[int, int]:
+    """Return the 1-based line and column of a character offset."""
+    line = text.count("\n", 0, offset) + 1
+    col = offset - (text.rfind("\n", 0, offset) + 1) + 1
+    return line, col

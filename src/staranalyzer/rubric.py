@@ -291,7 +291,7 @@ class Rubric(_Strict):
         return self
 
     def active_rules(self) -> list[Rule]:
-        """The rules not switched off by a ``disabled`` prefix."""
+        """Return the rules not switched off by a ``disabled`` prefix."""
         return [r for r in self.rules if not any(_has_prefix(r.id, p) for p in self.disabled)]
 
 
