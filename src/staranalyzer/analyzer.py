@@ -118,6 +118,14 @@ class Analyzer:
             if level
             else LevelAssessment(expected=None, suggested=None, verdict="unknown"),
             findings=[Finding(**f) for f in evidence.get("findings", [])],
+            proportions=evidence.get("proportions", []),
+            timing=evidence.get("timing"),
+            stats=evidence.get("stats"),
+            section_stats=evidence.get("section_stats", {}),
+            dimensions=evidence.get("dimensions", []),
+            score=evidence.get("score", 0.0),
+            verdict=evidence.get("verdict", "weak"),
+            follow_ups=evidence.get("follow_ups", []),
         )
 
 

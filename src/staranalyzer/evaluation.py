@@ -362,3 +362,90 @@ def score_categories(
             )
         )
     return rows
+
+
+BLAME_SENTENCES = (
+    "The previous team had left everything in a terrible state and never documented anything.",
+    "Honestly, the other team was no help at all, so it was their fault we were late.",
+)
+_I_TO_WE = {
+    "i": "we",
+    "my": "our",
+    "me": "us",
+    "myself": "ourselves",
+    "mine": "ours",
+    "i'm": "we're",
+    "i've": "we've",
+    "i'd": "we'd",
+    "i'll": "we'll",
+}
+
+
+def _we_only(text: str) -> str:
+    def swap(m: re.Match[str]) -> str:
+        word = m.group(0)
+        new = _I_TO_WE[word.lower()]
+        return new.capitalize() if word[0].isupper() and (m.start() == 0 or word != "I") else new
+
+    out = re.sub(r"\b(?:I|I'm|I've|I'd|I'll|[Mm]y|[Mm]e|[Mm]yself|[Mm]ine)\b", swap, text)
+    # "I" starting a sentence becomes "We"; elsewhere "we".
+    return re.sub(r"(^|[.!?]\s+)we\b", lambda m: m.group(1) + "We", out)
+
+
+def _first_sentence(text: str) -> str:
+    flat = " ".join(text.split())
+    m = re.search(r"[.!?](?=\s+[A-Z\"“-])", flat)
+    return flat[: m.end()] if m else flat
+
+
+def degrade(answer: CorpusAnswer) -> dict[str, CorpusAnswer]:
+    """Six weakened variants of an answer, for checking that the score punishes each weakness.
+
+    ``no_numbers`` (metrics in the Result replaced by "a lot"), ``no_result``, ``blame`` (two
+    blaming sentences added to the Action), ``long_situation`` (the Situation told four times),
+    ``we_action`` (the Action retold with "we" only) and ``thin_action`` (the Action cut to its
+    first sentence).
+    """
+
+    def with_sections(sections: list[CorpusSection]) -> CorpusAnswer:
+        return answer.model_copy(update={"sections": sections, "text": "", "gold": []})
+
+    secs = list(answer.sections)
+    variants: dict[str, CorpusAnswer] = {}
+
+    def replace(label: str, new_text: str) -> list[CorpusSection]:
+        return [
+            CorpusSection(label=s.label, text=new_text) if s.label == label else s for s in secs
+        ]
+
+    result = next((s for s in secs if s.label == "result"), None)
+    action = next((s for s in secs if s.label == "action"), None)
+    situation = next((s for s in secs if s.label == "situation"), None)
+    if result is not None and result.metrics:
+        body = result.text
+        for start, end in sorted(result.metrics, reverse=True):
+            body = body[:start] + "a lot" + body[end:]
+        variants["no_numbers"] = with_sections(replace("result", body))
+    if result is not None:
+        variants["no_result"] = with_sections([s for s in secs if s.label != "result"])
+    if action is not None:
+        variants["blame"] = with_sections(
+            replace("action", action.text + " " + " ".join(BLAME_SENTENCES))
+        )
+        variants["we_action"] = with_sections(replace("action", _we_only(action.text)))
+        first = _first_sentence(action.text)
+        if first != " ".join(action.text.split()):
+            variants["thin_action"] = with_sections(replace("action", first))
+    if situation is not None:
+        variants["long_situation"] = with_sections(
+            replace("situation", "\n\n".join([situation.text] * 4))
+        )
+    return variants
+
+
+def roc_auc(positives: list[float], negatives: list[float]) -> float:
+    """Probability that a random positive scores above a random negative (ties count half)."""
+    if not positives or not negatives:
+        return float("nan")
+    wins = sum((p > n) + 0.5 * (p == n) for p in positives for n in negatives)
+    return wins / (len(positives) * len(negatives))

@@ -27,6 +27,7 @@ from .rubric import (
     Rubric,
     ScopeLevelRule,
 )
+from .scoring import conditions, follow_ups, proportions, score, text_stats, timing_check
 from .sectioning import _sentences
 
 USER_DATA_KEY = "staranalyzer"
@@ -221,7 +222,7 @@ class Evidence:
                     if label not in present:
                         out.append(self._finding(rule, label=label))
             elif isinstance(rule, BalanceRule):
-                out.extend(self._balance(rule, sections))
+                out.extend(self._balance(rule, proportions(sections, self.rubric.timing), sections))
             elif isinstance(rule, NoMetricsRule):
                 out.extend(self._no_metrics(rule, doc, sections, metrics))
             elif isinstance(rule, ScopeLevelRule) and level["verdict"] == rule.verdict:
@@ -317,43 +318,23 @@ class Evidence:
                 )
         return out
 
-    def _balance(self, rule: BalanceRule, sections: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        words = {label: 0 for label in STAR}
-        first: dict[str, dict[str, Any]] = {}
-        for s in sections:
-            if s["label"] in words:
-                words[s["label"]] += s["words"]
-                first.setdefault(s["label"], s)
-        total = sum(words.values())
-        if total < rule.min_words:
-            return []
-        seconds = self.rubric.timing.seconds
-        target_total = sum(seconds.get(label, 0) for label in STAR) or 1
+    def _balance(
+        self, rule: BalanceRule, rows: list[dict[str, Any]], sections: list[dict[str, Any]]
+    ) -> list[dict[str, Any]]:
         out = []
-        for label in STAR:
-            if label not in first:
-                continue  # missing sections are the missing_section rule's business
-            share = words[label] / total
-            target = seconds.get(label, 0) / target_total
-            status = (
-                "short"
-                if share < target * (1 - rule.tolerance)
-                else "long"
-                if share > target * (1 + rule.tolerance)
-                else None
-            )
-            if status:
-                s = first[label]
+        for row in rows:
+            if row["status"] in ("short", "long"):
+                s = next(x for x in sections if x["label"] == row["label"])
                 out.append(
                     self._finding(
                         rule,
                         s["start"],
                         s["end"],
                         None,
-                        label,
-                        share=f"{share:.0%}",
-                        target=f"{target:.0%}",
-                        status=status,
+                        row["label"],
+                        share=f"{row['share']:.0%}",
+                        target=f"{row['target']:.0%}",
+                        status=row["status"],
                     )
                 )
         return out
@@ -376,9 +357,37 @@ class Evidence:
 
     # -- all of it -------------------------------------------------------------------------------
     def analyse(self, doc: Doc, sections: list[dict[str, Any]]) -> dict[str, Any]:
-        """Every detector on one answer, as plain data for :class:`~staranalyzer.Report`."""
-        metrics = self.metrics(doc.text, sections)
-        cues = self.scope_cues(doc.text, metrics, sections)
+        """Every detector and the score on one answer, as plain data for the report."""
+        text, timing = doc.text, self.rubric.timing
+        metrics = self.metrics(text, sections)
+        cues = self.scope_cues(text, metrics, sections)
         level = self.level(cues)
         findings = self.findings(doc, sections, metrics, level)
-        return {"metrics": metrics, "scope_cues": cues, "level": level, "findings": findings}
+        rows = proportions(sections, timing)
+        words = sum(s["words"] for s in sections)
+        spoken = timing_check(words, timing)
+        held = conditions(text, sections, metrics, cues, level, spoken, self.rubric)
+        by_label: dict[str, list[dict[str, Any]]] = {}
+        for s in sections:
+            by_label.setdefault(s["label"], []).append(s)
+        section_stats = {
+            label: text_stats(
+                " ".join(text[s["start"] : s["end"]] for s in group),
+                sum(s["words"] for s in group),
+                sum(s["sentences"] for s in group),
+                timing,
+            )
+            for label, group in by_label.items()
+        }
+        return {
+            "metrics": metrics,
+            "scope_cues": cues,
+            "level": level,
+            "findings": findings,
+            "proportions": rows,
+            "timing": spoken,
+            "stats": text_stats(text, words, len(_sentences(doc)), timing),
+            "section_stats": section_stats,
+            **score(findings, held, self.rubric),
+            "follow_ups": follow_ups(findings, sections, level, held, self.rubric),
+        }

@@ -6,9 +6,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from .rubric import Category, Label, MetricKind, ScopeKind, Severity
+from .rubric import Category, Dimension, Label, MetricKind, ScopeKind, Severity
 
-SCHEMA_VERSION = "0.2.0"
+SCHEMA_VERSION = "1.0.0"
 """Version of the report's JSON form; bumped whenever a field is added, renamed or removed."""
 
 
@@ -108,6 +108,71 @@ class Finding(_Frozen):
     """The rubric (bundled name or file) the rule comes from."""
 
 
+class SectionProportion(_Frozen):
+    """A STAR section's length against its target share of the answer."""
+
+    label: Literal["situation", "task", "action", "result"]
+    words: int = Field(ge=0)
+    seconds: float = Field(ge=0)
+    """Estimated speaking time at the rubric's words per minute."""
+    share: float = Field(ge=0, le=1)
+    """Share of the STAR sections' words."""
+    target: float = Field(ge=0, le=1)
+    """Target share, from the rubric's seconds per section."""
+    status: Literal["ok", "short", "long", "missing"]
+
+
+class TimingCheck(_Frozen):
+    """The whole answer's speaking time against the rubric's window."""
+
+    value: float = Field(ge=0)
+    """Estimated seconds."""
+    target: tuple[float, float]
+    status: Literal["ok", "short", "long"]
+
+
+class TextStats(_Frozen):
+    """Words, sentences, speaking time and readability of the answer or one section."""
+
+    words: int = Field(ge=0)
+    sentences: int = Field(ge=0)
+    seconds: float = Field(ge=0)
+    reading_ease: float | None
+    """Flesch reading ease (higher is easier; 60-70 is plain English)."""
+    grade: float | None
+    """Flesch-Kincaid grade level."""
+
+
+class Deduction(_Frozen):
+    """Points a dimension lost, and why."""
+
+    id: str
+    """The rubric's deduction id (``score.ownership.we_heavy``)."""
+    points: float = Field(gt=0)
+    reason: str
+    rule: str | None = None
+    """The rule of the finding behind it (None for a whole-answer condition)."""
+    start: int | None = None
+    end: int | None = None
+
+
+class DimensionScore(_Frozen):
+    """One dimension's score: 100 minus its deductions, floored at 0."""
+
+    dimension: Dimension
+    score: float = Field(ge=0, le=100)
+    weight: float = Field(ge=0)
+    deductions: list[Deduction] = Field(default_factory=list)
+
+
+class FollowUpQuestion(_Frozen):
+    """A question an interviewer would likely ask, given the gaps found."""
+
+    id: str
+    question: str
+    reason: str
+
+
 class Report(_Frozen):
     """Everything staranalyzer found in one answer."""
 
@@ -123,7 +188,24 @@ class Report(_Frozen):
         default_factory=lambda: LevelAssessment(expected=None, suggested=None, verdict="unknown")
     )
     findings: list[Finding] = Field(default_factory=list)
+    proportions: list[SectionProportion] = Field(default_factory=list)
+    timing: TimingCheck | None = None
+    stats: TextStats | None = None
+    section_stats: dict[Label, TextStats] = Field(default_factory=dict)
+    dimensions: list[DimensionScore] = Field(default_factory=list)
+    score: float = Field(0.0, ge=0, le=100)
+    """Weighted mean of the dimension scores."""
+    verdict: Literal["strong", "solid", "needs work", "weak"] = "weak"
+    follow_ups: list[FollowUpQuestion] = Field(default_factory=list)
 
     def section(self, label: Label) -> Section | None:
         """Return the first section with ``label``, or None when the answer has none."""
         return next((s for s in self.sections if s.label == label), None)
+
+
+def report_schema() -> dict[str, object]:
+    """Return the JSON Schema of :class:`Report`, with its version (as committed in ``schema/``)."""
+    schema = Report.model_json_schema()
+    schema["$id"] = f"https://staranalyzer.invalid/schema/report-{SCHEMA_VERSION}.json"
+    schema["version"] = SCHEMA_VERSION
+    return schema

@@ -39,6 +39,11 @@ class Timing(_Strict):
         default_factory=lambda: {"situation": 30, "task": 20, "action": 90, "result": 30}
     )
     total_seconds: tuple[float, float] = (90.0, 180.0)
+    """The window the whole answer's speaking time should fall in."""
+    share_tolerance: float = Field(0.6, gt=0, le=5)
+    """A section is short below target * (1 - tolerance) and long above target * (1 + tolerance)."""
+    min_words: int = Field(60, ge=0)
+    """Answers shorter than this are not judged on section balance."""
 
 
 class PhraseCue(_Strict):
@@ -209,16 +214,12 @@ class MissingSectionRule(_Rule):
 
 
 class BalanceRule(_Rule):
-    """Flags a section whose share of the words is far from its timing target.
+    """Flags each section whose share of the words is short or long against ``timing``.
 
-    Short when share < target * (1 - tolerance), long when share > target * (1 + tolerance);
     ``{label}``, ``{share}``, ``{target}`` and ``{status}`` in texts are filled.
     """
 
     kind: Literal["balance"]
-    tolerance: float = Field(gt=0, le=5)
-    min_words: int = Field(40, ge=0)
-    """Answers shorter than this are not judged on balance."""
 
 
 class NoMetricsRule(_Rule):
@@ -240,6 +241,99 @@ Rule = Annotated[
     PhraseRule | RatioRule | MissingSectionRule | BalanceRule | NoMetricsRule | ScopeLevelRule,
     Field(discriminator="kind"),
 ]
+
+
+Dimension = Literal["structure", "balance", "quantification", "scope", "ownership", "language"]
+DIMENSIONS: tuple[Dimension, ...] = (
+    "structure",
+    "balance",
+    "quantification",
+    "scope",
+    "ownership",
+    "language",
+)
+Condition = Literal[
+    "no_metrics_anywhere",
+    "no_scope_cues",
+    "level_under",
+    "timing_short",
+    "timing_long",
+    "action_single_sentence",
+    "failure_without_reflection",
+]
+
+
+class Deduction(_Strict):
+    """Points a dimension loses for each matching finding (or once for a condition).
+
+    Exactly one of ``rule`` (an id prefix), ``category`` or ``condition`` says what matches;
+    ``section`` narrows a finding match to one section; ``max_points`` caps the total.
+    """
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$")
+    dimension: Dimension
+    points: float = Field(gt=0, le=100)
+    max_points: float | None = Field(None, gt=0, le=100)
+    rule: str | None = None
+    category: Category | None = None
+    condition: Condition | None = None
+    section: Label | None = None
+    reason: str = ""
+    """Why a condition costs points; findings bring their own message."""
+
+    @model_validator(mode="after")
+    def _one_trigger(self) -> Deduction:
+        if sum(x is not None for x in (self.rule, self.category, self.condition)) != 1:
+            raise ValueError("give exactly one of 'rule', 'category' or 'condition'")
+        return self
+
+
+class Scoring(_Strict):
+    """Dimension weights, verdict thresholds and deductions."""
+
+    weights: dict[Dimension, float] = Field(default_factory=lambda: {d: 1.0 for d in DIMENSIONS})
+    verdicts: dict[Literal["strong", "solid", "needs work"], float] = Field(
+        default_factory=lambda: {"strong": 80.0, "solid": 65.0, "needs work": 45.0}
+    )
+    """Lowest score of each verdict; below "needs work" is "weak"."""
+    deductions: list[Deduction] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _check(self) -> Scoring:
+        if sum(self.weights.values()) <= 0 or any(w < 0 for w in self.weights.values()):
+            raise ValueError("weights must be >= 0 and add up to more than 0")
+        v = self.verdicts
+        if not v.get("strong", 100) >= v.get("solid", 0) >= v.get("needs work", 0):
+            raise ValueError("verdict thresholds must fall: strong >= solid >= needs work")
+        ids = [d.id for d in self.deductions]
+        if len(ids) != len(set(ids)):
+            raise ValueError("deduction ids must be unique")
+        return self
+
+
+class FollowUp(_Strict):
+    """A question an interviewer would likely ask when ``when`` holds.
+
+    ``when`` names one trigger: a finding ``category``, a ``rule`` id prefix, a ``missing``
+    section, a ``level`` verdict, or a ``condition``.
+    """
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$")
+    question: str = Field(min_length=1)
+    category: Category | None = None
+    rule: str | None = None
+    missing: Label | None = None
+    level: Literal["under", "over"] | None = None
+    condition: Condition | None = None
+
+    @model_validator(mode="after")
+    def _one_trigger(self) -> FollowUp:
+        triggers = (self.category, self.rule, self.missing, self.level, self.condition)
+        if sum(x is not None for x in triggers) != 1:
+            raise ValueError(
+                "give exactly one of 'category', 'rule', 'missing', 'level', 'condition'"
+            )
+        return self
 
 
 class LevelBand(_Strict):
@@ -274,6 +368,10 @@ class Rubric(_Strict):
     sectioning: Sectioning
     scope: Scope = Field(default_factory=Scope)
     rules: list[Rule] = Field(default_factory=list)
+    scoring: Scoring = Field(default_factory=Scoring)
+    follow_ups: list[FollowUp] = Field(default_factory=list)
+    failure_phrases: list[str] = Field(default_factory=list)
+    """Phrases that make a story a failure story (for the failure_without_reflection condition)."""
     disabled: list[str] = Field(default_factory=list)
     """Rule id prefixes switched off (``redflag.hedging`` drops every hedging rule)."""
     source: str = ""

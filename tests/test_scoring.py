@@ -1,0 +1,179 @@
+"""Scores, deductions, proportions, text statistics, follow-ups, the schema and determinism."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import staranalyzer
+from staranalyzer import Analyzer, load_rubric
+
+STRONG = (Path(__file__).resolve().parents[1] / "examples" / "strong_labelled.md").read_text()
+WEAK = (Path(__file__).resolve().parents[1] / "examples" / "weak.txt").read_text()
+
+
+def test_score_is_explained_point_by_point(analyzer):
+    for text in (STRONG, WEAK):
+        report = analyzer.analyze(text)
+        assert [d.dimension for d in report.dimensions] == [
+            "structure",
+            "balance",
+            "quantification",
+            "scope",
+            "ownership",
+            "language",
+        ]
+        for d in report.dimensions:
+            assert d.score == pytest.approx(max(0.0, 100 - sum(x.points for x in d.deductions)))
+            for x in d.deductions:
+                assert x.reason
+                if x.rule is not None:
+                    assert any(f.rule == x.rule and f.start == x.start for f in report.findings)
+        weights = sum(d.weight for d in report.dimensions)
+        expected = sum(d.score * d.weight for d in report.dimensions) / weights
+        assert report.score == pytest.approx(round(expected, 1))
+
+
+def test_strong_beats_weak_and_verdicts(analyzer):
+    strong, weak = analyzer.analyze(STRONG), analyzer.analyze(WEAK)
+    assert strong.score > weak.score
+    assert strong.verdict == "strong" and weak.verdict in ("needs work", "weak")
+    weak_ids = {x.id for d in weak.dimensions for x in d.deductions}
+    assert {"score.quantification.result_unmeasured", "score.ownership.we_heavy"} <= weak_ids
+
+
+def test_proportions_and_timing(analyzer):
+    report = analyzer.analyze(
+        "Situation: "
+        + "Our old billing system was slow and fragile. " * 12
+        + "\nAction: I rewrote it.\nResult: Errors fell by 90%."
+    )
+    rows = {p.label: p for p in report.proportions}
+    assert rows["task"].status == "missing" and rows["task"].words == 0
+    assert rows["situation"].status == "long" and rows["action"].status == "short"
+    assert rows["action"].target == pytest.approx(90 / 170, abs=1e-3)
+    assert rows["situation"].seconds == pytest.approx(rows["situation"].words * 60 / 150, abs=0.1)
+    assert sum(p.share for p in report.proportions) == pytest.approx(1.0, abs=1e-3)
+    balance = [f for f in report.findings if f.category == "balance"]
+    assert {f.section for f in balance} == {"situation", "action", "result"}
+    missing = [f for f in report.findings if f.category == "missing_section"]
+    assert [f.section for f in missing] == ["task"]
+
+
+def test_total_speaking_time_against_the_window(analyzer):
+    report = analyzer.analyze(STRONG)
+    low, high = load_rubric("default").timing.total_seconds
+    assert report.timing.target == (low, high)
+    assert report.timing.value == pytest.approx(report.stats.words * 60 / 150, abs=0.1)
+    assert report.timing.status == "ok"
+    l6 = Analyzer(rubric="amazon-l6").analyze(STRONG)
+    assert l6.timing.status == "short"  # the L6 guidance asks for 2-3 minutes
+
+
+def test_text_statistics(analyzer):
+    report = analyzer.analyze(STRONG)
+    assert report.stats.words == sum(s.words for s in report.sections)
+    assert report.stats.sentences >= 10
+    assert 0 < report.stats.reading_ease < 100 and 0 < report.stats.grade < 20
+    assert set(report.section_stats) == {"situation", "task", "action", "result", "reflection"}
+
+
+def follow_up_ids(report):
+    return [f.id for f in report.follow_ups]
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        (
+            "Situation: Sales were flat.\nTask: I had to grow them.\nAction: I changed the pitch.\n"
+            "Result: It went really well.",
+            "followup.metrics",
+        ),
+        (
+            "Situation: Our team of 8 had slow builds.\nTask: We had to fix it.\nAction: We cached "
+            "things and we split the suite.\nResult: Builds fell by 60%.",
+            "followup.ownership",
+        ),
+        (
+            "Situation: Our team of 8 had slow builds.\nAction: I cached the dependencies.\n"
+            "Result: Builds fell by 60%.",
+            "followup.task",
+        ),
+        (
+            "Situation: I led the launch for a team of 6.\nTask: I had to ship by May.\n"
+            "Action: I skipped testing.\n"
+            "Result: The launch failed and we lost 3 customers; it was my mistake.",
+            "followup.lesson",
+        ),
+    ],
+)
+def test_follow_ups(analyzer, text, expected):
+    assert expected in follow_up_ids(analyzer.analyze(text))
+
+
+def test_follow_up_for_scope_below_level():
+    report = Analyzer(rubric="amazon-l6").analyze(
+        "Situation: I led a team of 5 engineers.\nTask: I had to cut costs.\n"
+        "Action: I resized our servers.\nResult: Costs fell by 30%."
+    )
+    assert report.level.verdict == "under"
+    assert "followup.scope_under" in follow_up_ids(report)
+    assert any(x.id == "score.scope.below_level" for d in report.dimensions for x in d.deductions)
+
+
+def test_no_follow_ups_for_a_clean_strong_answer(analyzer):
+    assert analyzer.analyze(STRONG).follow_ups == []
+
+
+def test_same_input_same_report_bit_for_bit(analyzer):
+    first = analyzer.analyze(WEAK).model_dump_json()
+    assert Analyzer().analyze(WEAK).model_dump_json() == first
+    assert [r.model_dump_json() for r in analyzer.analyze_many([WEAK, WEAK])] == [first, first]
+
+
+def test_report_carries_schema_version_and_round_trips(analyzer):
+    report = analyzer.analyze(WEAK)
+    data = json.loads(report.model_dump_json())
+    assert data["schema_version"] == staranalyzer.SCHEMA_VERSION
+    assert staranalyzer.Report.model_validate_json(report.model_dump_json()) == report
+
+
+def test_committed_schema_matches_the_code():
+    path = Path(staranalyzer.__file__).parent / "schema" / "report.schema.json"
+    committed = json.loads(path.read_text(encoding="utf-8"))
+    assert committed == json.loads(json.dumps(staranalyzer.report_schema())), (
+        "the Report model changed: bump SCHEMA_VERSION and regenerate with "
+        "`star-check --schema > src/staranalyzer/schema/report.schema.json`"
+    )
+    assert committed["version"] == staranalyzer.SCHEMA_VERSION
+
+
+def test_analysis_never_touches_the_network(tmp_path):
+    # A fresh interpreter, so textstat and the rubric load for the first time with sockets off.
+    code = (
+        "import socket\n"
+        "class Blocked(socket.socket):\n"
+        "    def connect(self, *a):\n"
+        "        raise RuntimeError('network access')\n"
+        "    connect_ex = connect\n"
+        "socket.socket = Blocked\n"
+        "def refuse(*a, **k):\n"
+        "    raise RuntimeError('network access')\n"
+        "socket.create_connection = refuse\n"
+        "socket.getaddrinfo = refuse\n"
+        "import staranalyzer\n"
+        "r = staranalyzer.analyze(open(%r).read())\n"
+        "assert r.stats.reading_ease is not None\n"
+        "print(r.verdict)\n"
+    ).replace(
+        "%r", repr(str(Path(__file__).resolve().parents[1] / "examples" / "strong_labelled.md"))
+    )
+    env = {"PATH": "", "HOME": str(tmp_path), "NLTK_DATA": str(tmp_path)}
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.strip() == "strong"
