@@ -21,8 +21,11 @@ import spacy
 from staranalyzer import Analyzer
 from staranalyzer.evaluation import (
     VARIANTS,
+    degrade,
     load_corpus,
     match_spans,
+    render,
+    roc_auc,
     score_categories,
     score_sections,
 )
@@ -66,6 +69,7 @@ def main() -> None:
             for s in scores:
                 print(f"  {s.id:8} {s.variant:11} {s.accuracy:.4f}")
     evidence(answers)
+    validity(answers)
 
 
 CATEGORIES = [
@@ -115,6 +119,33 @@ def evidence(answers) -> None:
     for cat in ("blame", "sole_credit", "hedging"):
         n = sum(sum(f.category == cat for f in r.findings) for _, r in strong)
         print(f"  {cat:12} {n / len(strong):.3f}")
+
+
+def validity(answers) -> None:
+    analyzer = Analyzer()
+    print("\nscore validity (unlabelled paragraph texts)")
+    scores = {a.id: analyzer.analyze(render(a, "paragraphs").text).score for a in answers}
+    strong = [scores[a.id] for a in answers if a.quality == "strong"]
+    weak = [scores[a.id] for a in answers if a.quality == "weak"]
+    print(
+        f"  strong answers: mean {statistics.fmean(strong):.1f};"
+        f" weak: {statistics.fmean(weak):.1f};"
+        f" ROC AUC {roc_auc(strong, weak):.3f}"
+    )
+    wins: dict[str, list[int]] = {}
+    for a in answers:
+        if a.quality != "strong":
+            continue
+        for name, variant in degrade(a).items():
+            worse = scores[a.id] > analyzer.analyze(render(variant, "paragraphs").text).score
+            wins.setdefault(name, [0, 0])
+            wins[name][0] += worse
+            wins[name][1] += 1
+    total = sum(w for w, _ in wins.values())
+    pairs = sum(n for _, n in wins.values())
+    print(f"  original scores higher in {total}/{pairs} pairs ({total / pairs:.3f})")
+    for name, (w, n) in wins.items():
+        print(f"    {name:15} {w}/{n}")
 
 
 if __name__ == "__main__":
