@@ -11,6 +11,7 @@ import logging
 from .analyzer import MAX_CHARS, Analyzer, analyze, validate_text
 from .errors import InputError, ModelError, RubricError, StarAnalyzerError
 from .models import SCHEMA_VERSION, Report, Section, report_schema
+from .render import OutputFormat, render
 from .rubric import LABELS, Rubric, available_rubrics, load_rubric
 
 __version__ = "0.1.0"
@@ -29,6 +30,8 @@ __all__ = [
     "analyze",
     "available_rubrics",
     "load_rubric",
+    "OutputFormat",
+    "render",
     "report_schema",
     "validate_text",
 ]

@@ -1,65 +1,156 @@
-"""The ``star-check`` command: parse options, load, call the library, render, exit."""
+"""The ``star-check`` command: parse options, read stories, call the library, render, exit.
+
+Exit codes (also in ``star-check --help``):
+
+- 0: every story was scored (and none is under ``--fail-under``).
+- 1: a story could not be scored (empty, too long) or scored under ``--fail-under``.
+- 2: usage or input error: a bad option, an unknown rubric or model, a missing, binary or
+  undecodable file, a bad JSONL line or CSV row. Every other story is still scored and reported.
+"""
 
 from __future__ import annotations
 
+import json
+import os
 import sys
+import time
+from collections import deque
+from collections.abc import Iterator
 from enum import IntEnum
-from pathlib import Path
+from typing import IO, Any
 
 import click
 
 from . import __version__
-from .analyzer import Analyzer
+from .analyzer import Analyzer, validate_text
+from .banks import Columns, Story, read_stories
 from .errors import InputError, StarAnalyzerError
-from .render import OutputFormat, render
+from .models import Report, report_schema
+from .render import OutputFormat, render, render_summary
+from .rubric import available_rubrics, load_rubric
+from .summary import SummaryBuilder
+
+RESERVED = {"id", "source", "line", "question", "report", "error", "error_kind"}
 
 
 class ExitCode(IntEnum):
-    """Exit codes of ``star-check``.
-
-    0: every answer was analysed. 1: an answer could not be analysed. 2: usage or input error
-    (a missing or undecodable file, an unknown rubric or model).
-    """
+    """Exit codes of ``star-check``: see the module docstring."""
 
     OK = 0
     FAILED = 1
     USAGE = 2
 
 
-def read_answer(path: str, encoding: str | None = None) -> str:
-    """Read an answer file (``-`` for stdin): UTF-8, UTF-8 with a BOM, or UTF-16 with a BOM.
+def score_stories(
+    stories: Iterator[Story], analyzer: Analyzer, *, jobs: int = 1, batch_size: int = 32
+) -> Iterator[tuple[Story, Report | None]]:
+    """Score stories in input order; a story that cannot be scored comes back with None.
 
-    Raises:
-        click.UsageError: the file is missing, binary or cannot be decoded; names the file.
-
+    Only valid answers go through ``analyze_many`` (and so through ``nlp.pipe``); error records
+    wait in a queue so that the output keeps the input order exactly.
     """
-    name = "<stdin>" if path == "-" else path
-    try:
-        data = sys.stdin.buffer.read() if path == "-" else Path(path).read_bytes()
-    except OSError as exc:
-        raise click.UsageError(f"{name}: cannot read ({exc.strerror or exc})") from None
-    if encoding:
-        codecs = [encoding]
-    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        codecs = ["utf-16"]
+    pending: deque[Story] = deque()
+
+    def texts() -> Iterator[str]:
+        for story in stories:
+            if story.error is None:
+                try:
+                    validate_text(story.text, analyzer.max_chars)
+                except InputError as exc:
+                    story.error = f"{story.source}:{story.line}: {exc}"
+                    story.kind = "answer"
+            pending.append(story)
+            if story.error is None:
+                yield story.text
+
+    for report in analyzer.analyze_many(texts(), batch_size=batch_size, n_process=jobs):
+        while pending[0].error is not None:
+            yield pending.popleft(), None
+        yield pending.popleft(), report
+    while pending:
+        yield pending.popleft(), None
+
+
+def record(story: Story, report: Report | None) -> dict[str, Any]:
+    """One output record: the story's id, source, line, question, carried fields and report."""
+    out: dict[str, Any] = {"id": story.id, "source": story.source, "line": story.line}
+    if story.question is not None:
+        out["question"] = story.question
+    for key, value in story.extra.items():
+        out[f"input_{key}" if key in RESERVED else key] = value
+    if report is None:
+        out["error"] = story.error
+        out["error_kind"] = story.kind
     else:
-        codecs = ["utf-8-sig"]
-    for codec in codecs:
-        try:
-            text = data.decode(codec)
-        except (UnicodeDecodeError, LookupError):
-            continue
-        if "\x00" in text:
-            break
-        return text
-    raise click.UsageError(
-        f"{name}: cannot decode the file as {' or '.join(codecs)} "
-        "(is it a text file? use --encoding to name its encoding)"
-    )
+        out["report"] = report.model_dump(mode="json")
+    return out
 
 
-@click.command(context_settings={"help_option_names": ["-h", "--help"]})
-@click.argument("paths", nargs=-1, required=True)
+class _Progress:
+    """A one-line counter on stderr, only on a terminal."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self.start = time.monotonic()
+        self.last = 0.0
+        self.shown = False
+
+    def update(self, n: int) -> None:
+        now = time.monotonic()
+        if not self.enabled or n < 2 or now - self.last < 0.25:
+            return
+        self.last = now
+        rate = n / max(now - self.start, 1e-6)
+        click.echo(f"\r  scored {n:,} stories ({rate:,.0f}/s)", err=True, nl=False)
+        self.shown = True
+
+    def close(self) -> None:
+        if self.shown:
+            click.echo("\r" + " " * 60 + "\r", err=True, nl=False)
+
+
+def _colour(choice: bool | None, out: IO[str] | None) -> bool:
+    if choice is not None:
+        return choice
+    if "NO_COLOR" in os.environ or out is not None:
+        return False
+    return sys.stdout.isatty()
+
+
+def _list_rubrics(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    if not value or ctx.resilient_parsing:
+        return
+    for name in available_rubrics():
+        rubric = load_rubric(name)
+        level = f" [{rubric.level}]" if rubric.level else ""
+        click.echo(f"{name:<12}{level:<6} {rubric.description}")
+    ctx.exit(0)
+
+
+def _show_rubric(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
+    if value is None or ctx.resilient_parsing:
+        return
+    try:
+        rubric = load_rubric(value)
+    except StarAnalyzerError as exc:
+        raise click.UsageError(str(exc)) from None
+    click.echo(json.dumps(rubric.model_dump(mode="json"), indent=2))
+    ctx.exit(0)
+
+
+def _schema(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    if not value or ctx.resilient_parsing:
+        return
+    click.echo(json.dumps(report_schema(), indent=2, sort_keys=True))
+    ctx.exit(0)
+
+
+@click.command(
+    context_settings={"help_option_names": ["-h", "--help"]},
+    epilog="Exit codes: 0 all scored; 1 a story not scored or under --fail-under; "
+    "2 usage or input error (the other stories are still reported).",
+)
+@click.argument("paths", nargs=-1)
 @click.option("--rubric", default="default", show_default=True, help="Bundled rubric name or path.")
 @click.option(
     "--model", default=None, help="Installed spaCy pipeline to use instead of the default."
@@ -71,26 +162,174 @@ def read_answer(path: str, encoding: str | None = None) -> str:
     default=OutputFormat.TEXT.value,
     show_default=True,
 )
-@click.option("--encoding", default=None, help="Encoding of the input files.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, writable=True),
+    default=None,
+    help="Write reports to this file instead of standard output.",
+)
+@click.option(
+    "--fail-under",
+    type=click.FloatRange(0, 100),
+    default=None,
+    help="Exit 1 when any story scores below this.",
+)
+@click.option("-q", "--quiet", is_flag=True, help="No progress, no summary on standard error.")
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(1, 64),
+    default=1,
+    show_default=True,
+    help="Processes to score with.",
+)
+@click.option("--batch-size", type=click.IntRange(1, 10_000), default=32, show_default=True)
+@click.option("--encoding", default=None, help="Encoding of the input files (default: UTF-8/16).")
+@click.option("--id-column", default="id", show_default=True, help="Id field of JSONL/CSV banks.")
+@click.option("--question-column", default="question", show_default=True)
+@click.option("--answer-column", default="answer", show_default=True)
+@click.option(
+    "--summary/--no-summary",
+    "show_summary",
+    default=None,
+    help="Print a summary after several stories (default: yes).",
+)
+@click.option("--color/--no-color", "color", default=None, help="Colour (default: on a terminal).")
+@click.option(
+    "--list-rubrics",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=_list_rubrics,
+    help="List the bundled rubrics and exit.",
+)
+@click.option(
+    "--show-rubric",
+    metavar="NAME|PATH",
+    expose_value=False,
+    is_eager=True,
+    callback=_show_rubric,
+    help="Print a rubric, resolved, as JSON and exit.",
+)
+@click.option(
+    "--schema",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=_schema,
+    help="Print the report's JSON Schema and exit.",
+)
 @click.version_option(__version__, prog_name="star-check")
 def main(
-    paths: tuple[str, ...], rubric: str, model: str | None, fmt: str, encoding: str | None
+    paths: tuple[str, ...],
+    rubric: str,
+    model: str | None,
+    fmt: str,
+    output: str | None,
+    fail_under: float | None,
+    quiet: bool,
+    jobs: int,
+    batch_size: int,
+    encoding: str | None,
+    id_column: str,
+    question_column: str,
+    answer_column: str,
+    show_summary: bool | None,
+    color: bool | None,
 ) -> None:
-    """Analyse STAR interview answers in PATHS (files, or - for stdin)."""
+    """Score STAR interview answers in PATHS: files, directories, JSONL/CSV/Markdown banks, or -."""
+    if not paths:
+        raise click.UsageError(
+            "give at least one PATH (a file, a directory, a bank, or - for stdin)"
+        )
     try:
         analyzer = Analyzer(rubric=rubric, model=model)
     except StarAnalyzerError as exc:
         raise click.UsageError(str(exc)) from None
-    texts = [(p, read_answer(p, encoding)) for p in paths]
-    code = ExitCode.OK
-    for path, text in texts:
-        try:
-            report = analyzer.analyze(text)
-        except InputError as exc:
-            click.echo(f"{path}: {exc}", err=True)
-            code = ExitCode.FAILED
-            continue
-        if len(texts) > 1 and fmt == OutputFormat.TEXT.value:
-            click.echo(f"== {path}")
-        click.echo(render(report, fmt, text), nl=False)
+    stories = read_stories(
+        paths,
+        encoding=encoding,
+        columns=Columns(id=id_column, question=question_column, answer=answer_column),
+        star_headers=[w for ws in analyzer.rubric.sectioning.headers.values() for w in ws],
+        stdin=sys.stdin.buffer if "-" in paths else None,
+    )
+    out: IO[str] = open(output, "w", encoding="utf-8") if output else sys.stdout  # noqa: SIM115
+    try:
+        code = _run(
+            stories,
+            analyzer,
+            out,
+            fmt,
+            fail_under,
+            quiet,
+            jobs,
+            batch_size,
+            show_summary,
+            _colour(color, out if output else None),
+        )
+    finally:
+        if output:
+            out.close()
     sys.exit(int(code))
+
+
+def _run(
+    stories: Iterator[Story],
+    analyzer: Analyzer,
+    out: IO[str],
+    fmt: str,
+    fail_under: float | None,
+    quiet: bool,
+    jobs: int,
+    batch_size: int,
+    show_summary: bool | None,
+    colour: bool,
+) -> ExitCode:
+    form = OutputFormat(fmt)
+    summary = SummaryBuilder()
+    progress = _Progress(enabled=not quiet and sys.stderr.isatty())
+    code = ExitCode.OK
+    json_items: list[dict[str, Any]] = []
+    scored = score_stories(stories, analyzer, jobs=jobs, batch_size=batch_size)
+    for n, (story, report) in enumerate(scored, 1):
+        summary.add(story.id, story.text, report)
+        progress.update(n)
+        if report is None:
+            click.echo(story.error, err=True)
+            code = max(code, ExitCode.USAGE if story.kind == "input" else ExitCode.FAILED)
+        elif fail_under is not None and report.score < fail_under:
+            code = max(code, ExitCode.FAILED)
+        if form is OutputFormat.JSONL:
+            out.write(json.dumps(record(story, report), ensure_ascii=False) + "\n")
+        elif form is OutputFormat.JSON:
+            json_items.append(record(story, report))
+        elif report is None:
+            out.write(_error_block(story, form))
+        else:
+            out.write(render(report, form, story.text, colour=colour, title=story.id) + "\n")
+        out.flush()
+    progress.close()
+    if form is OutputFormat.JSON:
+        if len(json_items) == 1 and "report" in json_items[0]:
+            out.write(json.dumps(json_items[0]["report"], indent=2, ensure_ascii=False) + "\n")
+        else:
+            out.write(json.dumps(json_items, indent=2, ensure_ascii=False) + "\n")
+    built = summary.build()
+    wanted = show_summary if show_summary is not None else built.stories > 1
+    if wanted:
+        if form in (OutputFormat.TEXT, OutputFormat.MARKDOWN):
+            out.write(render_summary(built, form, colour))
+        elif not quiet:
+            click.echo(render_summary(built, OutputFormat.TEXT), err=True, nl=False)
+    if fail_under is not None and built.scored and not quiet:
+        below = sum(1 for s in summary.scores if s < fail_under)
+        if below:
+            click.echo(f"{below} of {built.scored} stories scored under {fail_under:g}", err=True)
+    return code
+
+
+def _error_block(story: Story, form: OutputFormat) -> str:
+    if form is OutputFormat.MARKDOWN:
+        return f"## {story.id}\n\n**Not scored:** {story.error}\n\n"
+    return f"{story.id}  NOT SCORED\n  {story.error}\n\n"

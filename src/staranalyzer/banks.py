@@ -1,0 +1,266 @@
+"""Story banks: reading answers from files, directories, JSONL, CSV and multi-story Markdown.
+
+Every input record becomes exactly one :class:`Story`, in input order. A record that cannot be
+read (bad JSON, a CSV row without an answer, an undecodable file) is still a Story, with
+``error`` set, so that it appears in the output and nothing is lost.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+TEXT_SUFFIXES = (".txt", ".md", ".markdown")
+BANK_SUFFIXES = (".jsonl", ".ndjson", ".csv")
+STDIN = "-"
+
+
+@dataclass
+class Story:
+    """One answer to score, or one record that could not be read.
+
+    Attributes:
+        id: the record's id (from the bank, else the file name and line).
+        source: the file it came from (``<stdin>`` for standard input).
+        line: the line its record starts on (1-based).
+        text: the answer text ("" for an error record).
+        question: the question, when the bank has one.
+        extra: other fields of the record, carried through to the output.
+        error: why the record could not be read, or None.
+        kind: ``input`` (a file or record problem) or ``answer`` (the answer cannot be scored).
+
+    """
+
+    id: str
+    source: str
+    line: int
+    text: str = ""
+    question: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+    error: str | None = None
+    kind: str = "input"
+
+
+@dataclass(frozen=True)
+class Columns:
+    """Field names of a JSONL or CSV bank."""
+
+    id: str = "id"
+    question: str = "question"
+    answer: str = "answer"
+
+
+class InputFileError(Exception):
+    """A file cannot be read or decoded; the message names the file."""
+
+
+def decode(data: bytes, name: str, encoding: str | None = None) -> str:
+    """Decode a file's bytes: UTF-8 (with or without a BOM), UTF-16 with a BOM, or ``encoding``.
+
+    Raises:
+        InputFileError: binary data, or bytes that do not decode; the message names the file
+            and suggests ``--encoding``.
+
+    """
+    if encoding:
+        codecs = [encoding]
+    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        codecs = ["utf-16"]
+    else:
+        codecs = ["utf-8-sig"]
+    for codec in codecs:
+        try:
+            text = data.decode(codec)
+        except LookupError:
+            raise InputFileError(f"{name}: unknown encoding {codec!r}") from None
+        except UnicodeDecodeError as exc:
+            line = data[: exc.start].count(b"\n") + 1
+            raise InputFileError(
+                f"{name}:{line}: cannot decode as {codec} (byte {exc.start}); "
+                "if the file is text, name its encoding with --encoding"
+            ) from None
+        if "\x00" in text:
+            line = text[: text.index("\x00")].count("\n") + 1
+            raise InputFileError(f"{name}:{line}: looks like a binary file (NUL byte), not text")
+        return text
+    raise InputFileError(f"{name}: cannot decode")  # pragma: no cover - codecs is never empty
+
+
+def _read(path: str, stdin: io.BufferedReader | None, encoding: str | None) -> tuple[str, str]:
+    name = "<stdin>" if path == STDIN else path
+    try:
+        if path == STDIN:
+            data = stdin.read() if stdin is not None else b""
+        else:
+            data = Path(path).read_bytes()
+    except FileNotFoundError:
+        raise InputFileError(f"{name}: no such file") from None
+    except IsADirectoryError:
+        raise InputFileError(f"{name}: is a directory") from None
+    except OSError as exc:
+        raise InputFileError(f"{name}: cannot read ({exc.strerror or exc})") from None
+    return name, decode(data, name, encoding)
+
+
+_HEADING = re.compile(r"^(#{1,2})[ \t]+(.+?)[ \t#]*$", re.MULTILINE)
+
+
+def split_markdown_bank(text: str, star_headers: Iterable[str]) -> list[tuple[str, int, str]]:
+    """Split a Markdown file into stories at ``#``/``##`` headings that are not STAR headers.
+
+    Returns (title, line, body) per story; a file with fewer than two such headings is one story
+    (returned as an empty list, so the caller keeps the file whole).
+    """
+    words = {w.lower() for w in star_headers}
+    cuts = []
+    for m in _HEADING.finditer(text):
+        title = m.group(2).strip().strip("*_").strip()
+        if title.lower().rstrip(":") in words:
+            continue
+        cuts.append((m.start(), m.end(), title))
+    if len(cuts) < 2:
+        return []
+    stories = []
+    for i, (start, end, title) in enumerate(cuts):
+        stop = cuts[i + 1][0] if i + 1 < len(cuts) else len(text)
+        line = text.count("\n", 0, start) + 1
+        stories.append((title, line, text[end:stop].strip("\n")))
+    return stories
+
+
+def _jsonl(name: str, text: str, columns: Columns) -> Iterator[Story]:
+    for n, raw in enumerate(text.splitlines(), 1):
+        if not raw.strip():
+            continue
+        try:
+            record = json.loads(raw)
+        except json.JSONDecodeError as exc:
+            yield Story(
+                id=f"{name}:{n}", source=name, line=n, error=f"{name}:{n}: bad JSON ({exc.msg})"
+            )
+            continue
+        if not isinstance(record, dict):
+            yield Story(
+                id=f"{name}:{n}",
+                source=name,
+                line=n,
+                error=f"{name}:{n}: a record must be a JSON object",
+            )
+            continue
+        yield _record(name, n, record, columns)
+
+
+def _record(name: str, n: int, record: dict[str, Any], columns: Columns) -> Story:
+    story_id = record.get(columns.id)
+    story_id = str(story_id) if story_id not in (None, "") else f"{name}:{n}"
+    extra = {
+        k: v for k, v in record.items() if k not in (columns.id, columns.answer, columns.question)
+    }
+    question = record.get(columns.question)
+    answer = record.get(columns.answer)
+    if not isinstance(answer, str):
+        what = "no" if answer is None else f"a non-text ({type(answer).__name__})"
+        return Story(
+            id=story_id,
+            source=name,
+            line=n,
+            extra=extra,
+            question=question if isinstance(question, str) else None,
+            error=f"{name}:{n}: {what} {columns.answer!r} field",
+        )
+    return Story(
+        id=story_id,
+        source=name,
+        line=n,
+        text=answer,
+        extra=extra,
+        question=question if isinstance(question, str) else None,
+    )
+
+
+def _csv(name: str, text: str, columns: Columns) -> Iterator[Story]:
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    fields = reader.fieldnames or []
+    if columns.answer not in fields:
+        raise InputFileError(
+            f"{name}:1: no {columns.answer!r} column (columns: {', '.join(fields) or 'none'}); "
+            "name it with --answer-column"
+        )
+    while True:
+        line = reader.line_num + 1
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            yield Story(id=f"{name}:{line}", source=name, line=line, error=f"{name}:{line}: {exc}")
+            continue
+        if None in row:  # more cells than columns
+            extra_cells = row.pop(None)
+            row["_extra_cells"] = extra_cells
+        yield _record(name, line, dict(row), columns)
+
+
+def read_stories(
+    paths: Iterable[str],
+    *,
+    encoding: str | None = None,
+    columns: Columns = Columns(),
+    star_headers: Iterable[str] = (),
+    stdin: io.BufferedReader | None = None,
+) -> Iterator[Story]:
+    """Every story in ``paths``, in order: files, directories (recursively), banks, or ``-``.
+
+    A directory yields its ``.txt``/``.md`` files and banks, sorted by path. A ``.jsonl`` or
+    ``.csv`` file is a bank of records; a Markdown file with two or more non-STAR ``#`` or ``##``
+    headings is a bank of stories; any other file is one story.
+    """
+    headers = tuple(star_headers)
+    for path in paths:
+        if path != STDIN and Path(path).is_dir():
+            files = sorted(
+                p
+                for p in Path(path).rglob("*")
+                if p.is_file() and p.suffix.lower() in TEXT_SUFFIXES + BANK_SUFFIXES
+            )
+            if not files:
+                yield Story(id=path, source=path, line=0, error=f"{path}: no .txt or .md files")
+            for p in files:
+                yield from _file(str(p), encoding, columns, headers, stdin)
+        else:
+            yield from _file(path, encoding, columns, headers, stdin)
+
+
+def _file(
+    path: str,
+    encoding: str | None,
+    columns: Columns,
+    headers: tuple[str, ...],
+    stdin: io.BufferedReader | None,
+) -> Iterator[Story]:
+    try:
+        name, text = _read(path, stdin, encoding)
+        suffix = Path(path).suffix.lower()
+        if suffix in (".jsonl", ".ndjson"):
+            yield from _jsonl(name, text, columns)
+            return
+        if suffix == ".csv":
+            yield from _csv(name, text, columns)
+            return
+    except InputFileError as exc:
+        shown = "<stdin>" if path == STDIN else path
+        yield Story(id=shown, source=shown, line=0, error=str(exc))
+        return
+    if suffix in (".md", ".markdown"):
+        parts = split_markdown_bank(text, headers)
+        if parts:
+            for title, line, body in parts:
+                yield Story(id=title, source=name, line=line, text=body, question=title)
+            return
+    yield Story(id=name, source=name, line=1, text=text)
