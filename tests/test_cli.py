@@ -267,3 +267,21 @@ def test_installed_command_on_stdin_and_module():
         [sys.executable, "-m", "staranalyzer", "--version"], capture_output=True, text=True
     )
     assert proc.returncode == 0 and "star-check" in proc.stdout
+
+
+def test_progress_only_on_a_terminal(capsys):
+    from staranalyzer.cli import _Progress
+
+    quiet = _Progress(enabled=False)
+    quiet.update(100)
+    shown = _Progress(enabled=True)
+    shown.start -= 10
+    shown.update(100)
+    shown.close()
+    err = capsys.readouterr().err
+    assert "scored 100 stories" in err and err.endswith("\r")
+
+
+def test_quiet_keeps_stderr_clean(tmp_path):
+    result = run("--format", "jsonl", "--quiet", WEAK, STRONG)
+    assert result.stderr == "" and len(jsonl(result)) == 2
