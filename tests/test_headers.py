@@ -124,3 +124,11 @@ def test_bullet_list_body_keeps_its_bullets(analyzer):
         ("action", "- I measured it.\n- I fixed it."),
         ("result", "It stayed fixed."),
     ]
+
+
+def test_indented_first_header(analyzer):
+    text = "   Situation: We were late.\n  Result: We shipped."
+    assert spans(analyzer.analyze(text), text) == [
+        ("situation", "We were late."),
+        ("result", "We shipped."),
+    ]

@@ -105,7 +105,7 @@ class Analyzer:
         level = evidence.get("level")
         return Report(
             rubric=self.rubric.name,
-            characters=len(doc.text),
+            characters=evidence["characters"] if "characters" in evidence else len(doc.text),
             sections=[Section(**r) for r in records],
             metrics=[Metric(**m) for m in evidence.get("metrics", [])],
             scope_cues=[ScopeCue(**c) for c in evidence.get("scope_cues", [])],

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import asdict
 from typing import Any
 
+from spacy.attrs import IDX, LOWER
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 
@@ -28,7 +29,7 @@ from .rubric import (
     ScopeLevelRule,
 )
 from .scoring import conditions, follow_ups, proportions, score, text_stats, timing_check
-from .sectioning import _sentences
+from .sectioning import _sentences, doc_text
 
 USER_DATA_KEY = "staranalyzer"
 STAR = ("situation", "task", "action", "result")
@@ -202,6 +203,7 @@ class Evidence:
         level: dict[str, Any],
     ) -> list[dict[str, Any]]:
         """Run every active rule of the rubric; findings come in text order, whole-answer last."""
+        text = doc_text(doc)
         sentences = _sentences(doc)
         sent_of = [-1] * (len(doc) + 1)
         for i, s in enumerate(sentences):
@@ -213,7 +215,9 @@ class Evidence:
         out: list[dict[str, Any]] = []
         for rule in self.rules:
             if isinstance(rule, PhraseRule):
-                out.extend(self._phrase(rule, doc, sections, metrics, sentences, sent_of, by_key))
+                out.extend(
+                    self._phrase(rule, doc, text, sections, metrics, sentences, sent_of, by_key)
+                )
             elif isinstance(rule, RatioRule):
                 out.extend(self._ratio(rule, doc, sections))
             elif isinstance(rule, MissingSectionRule):
@@ -261,6 +265,7 @@ class Evidence:
         self,
         rule: PhraseRule,
         doc: Doc,
+        text: str,
         sections: list[dict[str, Any]],
         metrics: list[dict[str, Any]],
         sentences: list[Any],
@@ -295,19 +300,21 @@ class Evidence:
         out = []
         for start, end in kept:
             c0, c1 = doc[start].idx, doc[end - 1].idx + len(doc[end - 1].text)
-            out.append(self._finding(rule, c0, c1, doc.text[c0:c1], section_at(sections, c0)))
+            out.append(self._finding(rule, c0, c1, text[c0:c1], section_at(sections, c0)))
         return out
 
     def _ratio(
         self, rule: RatioRule, doc: Doc, sections: list[dict[str, Any]]
     ) -> list[dict[str, Any]]:
-        num_words = {w.lower() for w in rule.numerator}
-        den_words = {w.lower() for w in rule.denominator}
+        strings = doc.vocab.strings
+        num_words = {strings.add(w.lower()) for w in rule.numerator}
+        den_words = {strings.add(w.lower()) for w in rule.denominator}
+        rows = doc.to_array([LOWER, IDX]).tolist()
         out = []
         for s in sections:
             if s["label"] != rule.section:
                 continue
-            tokens = [t.lower_ for t in doc if s["start"] <= t.idx < s["end"]]
+            tokens = [low for low, idx in rows if s["start"] <= idx < s["end"]]
             num = sum(t in num_words for t in tokens)
             den = sum(t in den_words for t in tokens)
             if num >= rule.min_numerator and num / (num + den) >= rule.threshold:
@@ -358,7 +365,7 @@ class Evidence:
     # -- all of it -------------------------------------------------------------------------------
     def analyse(self, doc: Doc, sections: list[dict[str, Any]]) -> dict[str, Any]:
         """Every detector and the score on one answer, as plain data for the report."""
-        text, timing = doc.text, self.rubric.timing
+        text, timing = doc_text(doc), self.rubric.timing
         metrics = self.metrics(text, sections)
         cues = self.scope_cues(text, metrics, sections)
         level = self.level(cues)
@@ -380,6 +387,7 @@ class Evidence:
             for label, group in by_label.items()
         }
         return {
+            "characters": len(text),
             "metrics": metrics,
             "scope_cues": cues,
             "level": level,

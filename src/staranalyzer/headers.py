@@ -18,6 +18,7 @@ _EMPH = r"(?:\*\*|__|\*|_)"
 _NOTE = r"(?P<note>[ \t]*[(\[][^)\]\n]{0,40}[)\]])?"
 _DELIM = r"(?P<delim>:|—|–|-{1,2}(?=[ \t])|\.(?=[ \t]*(?:\n|$)))"
 _SENTENCE_END = re.compile(r"[.!?…][\"”’')\]]*$")
+_CANDIDATE = re.compile(r"\n[ \t]*|[.!?…][\"”’')\]]*[ \t]+")
 _QUOTE_OPEN = '"“'
 _QUOTE_CLOSE = '"”'
 
@@ -71,22 +72,27 @@ class HeaderFinder:
     def find(self, text: str) -> list[Header]:
         """Return the headers of ``text`` in order, without overlaps."""
         found: list[Header] = []
-        pos = 0
-        while True:
-            m = self._regex.search(text, pos)
-            if m is None:
-                return found
-            header = self._accept(text, m)
-            if header is None:
-                pos = m.start() + 1
+        end = 0
+        # A header starts a line or follows a sentence: try the pattern only there.
+        first = len(text) - len(text.lstrip(" \t"))
+        for start in [first, *(m.end() for m in _CANDIDATE.finditer(text))]:
+            if start < end:
                 continue
-            found.append(header)
-            pos = header.end
+            m = self._regex.match(text, start)
+            if m is None or m.end() == m.start():
+                continue
+            header = self._accept(text, m)
+            if header is not None:
+                found.append(header)
+                end = header.end
+        return found
 
     def _accept(self, text: str, m: re.Match[str]) -> Header | None:
-        before = text[: m.start()].rstrip(" \t")
-        line_start = before == "" or before.endswith("\n")
-        inline = not line_start and _SENTENCE_END.search(before) is not None
+        i = m.start()
+        while i > 0 and text[i - 1] in " \t":
+            i -= 1
+        line_start = i == 0 or text[i - 1] == "\n"
+        inline = not line_start and _SENTENCE_END.search(text[max(0, i - 8) : i]) is not None
         if not (line_start or inline):
             return None
         if m.group("prefix") and not line_start:

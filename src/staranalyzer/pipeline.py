@@ -20,7 +20,7 @@ from spacy.tokens import Doc
 from .errors import ModelError
 from .evidence import USER_DATA_KEY, Evidence
 from .rubric import Rubric, load_rubric
-from .sectioning import Sectioner, _sentences
+from .sectioning import Sectioner, _sentences, doc_text, forget_text
 
 _WORD = re.compile(r"\S*\w\S*")
 
@@ -50,6 +50,7 @@ class SectionerComponent:
     def __call__(self, doc: Doc) -> Doc:
         """Find the sections of ``doc`` and store them in ``doc.spans["star"]``."""
         found = self.sectioner.find_sections(doc)
+        text = doc_text(doc)
         sentences = _sentences(doc)
         spans = []
         records: list[dict[str, Any]] = []
@@ -58,7 +59,7 @@ class SectionerComponent:
             if span is None:  # only possible for an empty body
                 span = doc[0:0]
             spans.append(span)
-            words = count_words(doc.text[f.start : f.end])
+            words = count_words(text[f.start : f.end])
             n_sent = sum(1 for s in sentences if s.end > f.start and s.start < f.end)
             records.append(
                 {
@@ -97,6 +98,7 @@ class EvidenceComponent:
         """Run the detectors on ``doc`` (which must have been through the sectioner)."""
         sections = doc.spans[SPAN_KEY].attrs["sections"] if SPAN_KEY in doc.spans else []
         doc.user_data[USER_DATA_KEY] = self.evidence.analyse(doc, sections)
+        forget_text(doc)
         return doc
 
 

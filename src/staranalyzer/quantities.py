@@ -18,7 +18,7 @@ so none is a dependency.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 _UNITS_0_19 = [
@@ -433,6 +433,36 @@ def _side(m: re.Match[str], p: str) -> tuple[float | None, str | None]:
     return value, unit
 
 
+_ANCHOR = re.compile(
+    rf"(?i)(?<![\w.,])(?:[$£€]\s?\d|\d|(?:{_WORD_NUM}|one|half|once|twice|doubled|tripled"
+    r"|quadrupled|halved|a\s+third|a\s+quarter)(?![a-z]))"
+)
+_WORD_BEFORE = re.compile(r"(?:^|(?<=\s))\S+[ \t]+$")
+
+
+def candidate_starts(text: str) -> list[int]:
+    """Where a quantity (or a non-metric look-alike) may start.
+
+    Every pattern here needs a number, so instead of searching the whole text with each pattern,
+    patterns are tried only at each number and at the three words before it (qualifiers such as
+    "more than", "from about", "by", "sub-"). This keeps the engine near 1 ms per answer.
+    """
+    starts: set[int] = set()
+    for m in _ANCHOR.finditer(text):
+        pos = m.start()
+        starts.add(pos)
+        if text[max(0, pos - 4) : pos].lower() == "sub-":
+            starts.add(pos - 4)
+        for _ in range(3):
+            low = max(0, pos - 40)
+            w = _WORD_BEFORE.search(text, low, pos)
+            if w is None or "\n" in text[w.start() : pos]:
+                break
+            pos = w.start()
+            starts.add(pos)
+    return sorted(starts)
+
+
 def find_quantities(text: str) -> list[Quantity]:
     """Find every quantified metric in ``text``, in order, without overlaps.
 
@@ -450,10 +480,19 @@ def find_quantities(text: str) -> list[Quantity]:
             found.append(q)
         taken.append((start, end))
 
-    for m in _EXCLUDE.finditer(text):
-        claim(None, m.start(), m.end())
+    starts = candidate_starts(text)
 
-    for m in _CHANGE.finditer(text):
+    def matches(regex: re.Pattern[str]) -> Iterator[re.Match[str]]:
+        for s in starts:
+            m = regex.match(text, s)
+            if m is not None and m.end() > m.start():
+                yield m
+
+    for m in matches(_EXCLUDE):
+        if free(m.start(), m.end()):
+            claim(None, m.start(), m.end())
+
+    for m in matches(_CHANGE):
         if not free(m.start(), m.end()):
             continue
         before, unit_a = _side(m, "a")
@@ -487,13 +526,10 @@ def find_quantities(text: str) -> list[Quantity]:
         )
 
     def simple(regex: re.Pattern[str], build: Callable[[re.Match[str]], Quantity | None]) -> None:
-        pos = 0
-        while (m := regex.search(text, pos)) is not None:
-            pos = m.start() + 1  # rescan: a rejected match may hide a shorter one inside it
-            q = build(m) if m.end() > m.start() else None
+        for m in matches(regex):
+            q = build(m)
             if q is not None and free(q.start, q.end):
                 claim(q, q.start, q.end)
-                pos = max(pos, q.end)
 
     def money_range(m: re.Match[str]) -> Quantity | None:
         high = _scaled(m.group("n2"), m.group("sc2") or m.group("sc"))
