@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import asdict
 from typing import Any
 
 from spacy.attrs import IDX, LOWER
@@ -102,7 +101,7 @@ class Evidence:
         """Quantified evidence, each with the section it sits in."""
         out = []
         for q in find_quantities(text):
-            record = asdict(q)
+            record = dict(vars(q))  # flat dataclass: no need for asdict's deep copy
             record["text"] = text[q.start : q.end]
             record["section"] = section_at(sections, q.start)
             out.append(record)

@@ -437,6 +437,13 @@ _ANCHOR = re.compile(
     rf"(?i)(?<![\w.,])(?:[$£€]\s?\d|\d|(?:{_WORD_NUM}|one|half|once|twice|doubled|tripled"
     r"|quadrupled|halved|a\s+third|a\s+quarter)(?![a-z]))"
 )
+_PREFIX_WORDS = frozenset(
+    "about around roughly approximately nearly almost over under below above more less fewer "
+    "than up to at least most only just from by between year grade type level week day month "
+    "step phase wave tier section room page chapter module stage round number no. line floor "
+    "ward bed class unit team version v python java ios android windows http ipv gpt web "
+    "sub- down".split()
+)
 _WORD_BEFORE = re.compile(r"(?:^|(?<=\s))\S+[ \t]+$")
 
 
@@ -458,6 +465,8 @@ def candidate_starts(text: str) -> list[int]:
             w = _WORD_BEFORE.search(text, low, pos)
             if w is None or "\n" in text[w.start() : pos]:
                 break
+            if w.group(0).strip().lower().strip("(\"“'") not in _PREFIX_WORDS:
+                break  # only qualifiers and keywords can start a pattern before its number
             pos = w.start()
             starts.add(pos)
     return sorted(starts)
