@@ -177,3 +177,22 @@ def test_analysis_never_touches_the_network(tmp_path):
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert proc.stdout.strip() == "strong"
+
+
+def test_syllables_follow_textstat(corpus):
+    textstat = pytest.importorskip("textstat")
+    import re
+
+    from staranalyzer.scoring import syllables
+
+    words = sorted({w for a in corpus for w in re.findall(r"[a-z]+", a.text.lower())})
+    assert len(words) > 2000
+    disagree = [w for w in words if syllables(w) != max(1, textstat.syllable_count(w))]
+    assert len(disagree) <= len(words) // 200, disagree[:20]
+
+
+def test_readability_close_to_textstat(analyzer):
+    textstat = pytest.importorskip("textstat")
+    report = analyzer.analyze(STRONG)
+    assert report.stats.reading_ease == pytest.approx(textstat.flesch_reading_ease(STRONG), abs=8)
+    assert report.stats.grade == pytest.approx(textstat.flesch_kincaid_grade(STRONG), abs=2)

@@ -36,6 +36,8 @@ def test_wheel_ships_rubrics_and_entry_points(tmp_path):
     rubrics = {p.name for p in (ROOT / "rubrics").glob("*.yaml")}
     assert {f"staranalyzer/rubrics/{r}" for r in rubrics} <= set(names)
     assert "staranalyzer/py.typed" in names
+    assert "staranalyzer/data/syllables.txt.gz" in names
+    assert "staranalyzer/schema/report.schema.json" in names
     entry = next(n for n in names if n.endswith("entry_points.txt"))
     text = zipfile.ZipFile(wheel).read(entry).decode()
     assert "[spacy_factories]" in text and "staranalyzer_sectioner" in text

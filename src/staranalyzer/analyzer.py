@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import threading
+from collections import deque
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
 from spacy.tokens import Doc
 
@@ -95,8 +98,32 @@ class Analyzer:
                 except InputError as exc:
                     raise InputError(f"text #{i}: {exc}") from None
 
-        for doc in self.nlp.pipe(checked(), batch_size=batch_size, n_process=n_process):
-            yield self.report(doc)
+        if n_process <= 1:
+            for doc in self.nlp.pipe(checked(), batch_size=batch_size):
+                yield self.report(doc)
+            return
+        yield from self._analyze_in_processes(checked(), batch_size, n_process)
+
+    def _analyze_in_processes(
+        self, texts: Iterator[str], batch_size: int, n_process: int
+    ) -> Iterator[Report]:
+        # Our own pool rather than nlp.pipe(n_process=...): spaCy sends every Doc back to the
+        # parent to be rebuilt there, which cost more than the analysis itself. Workers return
+        # finished reports, and at most two batches per worker are in flight, so a bank of any
+        # size streams through in constant memory, in input order.
+        global _WORKER
+        methods = multiprocessing.get_all_start_methods()
+        context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+        _WORKER = self  # inherited by forked workers; spawned ones build their own
+        spec = (self.rubric, self.model, self.max_chars)
+        with context.Pool(n_process, initializer=_init_worker, initargs=(spec,)) as pool:
+            pending: deque[Any] = deque()
+            for chunk in _chunks(texts, batch_size):
+                pending.append(pool.apply_async(_analyze_chunk, (chunk,)))
+                if len(pending) >= 2 * n_process:
+                    yield from pending.popleft().get()
+            while pending:
+                yield from pending.popleft().get()
 
     def report(self, doc: Doc) -> Report:
         """Build the report of a document that went through this analyzer's pipeline."""
@@ -127,6 +154,32 @@ class Analyzer:
             verdict=evidence.get("verdict", "weak"),
             follow_ups=evidence.get("follow_ups", []),
         )
+
+
+_WORKER: Analyzer | None = None
+
+
+def _init_worker(spec: tuple[Rubric, str | None, int]) -> None:
+    global _WORKER
+    rubric, model, max_chars = spec
+    if _WORKER is None or (_WORKER.rubric, _WORKER.model, _WORKER.max_chars) != spec:
+        _WORKER = Analyzer(rubric, model, max_chars=max_chars)
+
+
+def _analyze_chunk(texts: list[str]) -> list[Report]:
+    assert _WORKER is not None
+    return [_WORKER.report(doc) for doc in _WORKER.nlp.pipe(texts, batch_size=len(texts))]
+
+
+def _chunks(texts: Iterator[str], size: int) -> Iterator[list[str]]:
+    chunk: list[str] = []
+    for text in texts:
+        chunk.append(text)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
 
 
 _DEFAULT: dict[tuple[str, str | None], Analyzer] = {}

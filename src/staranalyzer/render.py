@@ -208,6 +208,11 @@ def render_summary(summary: Summary, fmt: OutputFormat | str, colour: bool = Fal
     out += ["", f"stories without any metric: {summary.without_metrics}"]
     if summary.without_metrics_ids:
         out.append("  " + ", ".join(summary.without_metrics_ids))
+    if summary.duplicate_window < summary.scored:
+        out += [
+            "",
+            f"(near-duplicates looked for among the first {summary.duplicate_window:,} stories)",
+        ]
     if summary.near_duplicates:
         out += ["", "near-duplicate stories:"]
         out += [

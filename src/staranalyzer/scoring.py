@@ -7,12 +7,13 @@ the points and the finding (or condition) behind it.
 
 from __future__ import annotations
 
-from typing import Any
-
+import gzip
+import importlib.resources
 import re
 from functools import lru_cache
+from typing import Any
 
-import textstat
+import pyphen
 
 from .rubric import DIMENSIONS, Rubric, Timing
 
@@ -75,23 +76,49 @@ def timing_check(words: int, timing: Timing) -> dict[str, Any]:
     return {"value": seconds, "target": [low, high], "status": status}
 
 
+@lru_cache(maxsize=1)
+def _syllable_table() -> tuple[dict[str, int], pyphen.Pyphen]:
+    raw = (importlib.resources.files("staranalyzer") / "data" / "syllables.txt.gz").read_bytes()
+    table = {}
+    for line in gzip.decompress(raw).decode().splitlines():
+        if line and not line.startswith("#"):
+            word, count = line.split()
+            table[word] = int(count)
+    return table, pyphen.Pyphen(lang="en_US")
+
+
 @lru_cache(maxsize=65536)
 def syllables(word: str) -> int:
-    """Syllables in one lower-case word, by textstat (CMU dictionary, else hyphenation)."""
-    return max(1, int(textstat.syllable_count(word)))
+    """Syllables in one lower-case word, by textstat's rule: the CMU dictionary, else pyphen.
+
+    The CMU counts ship precompiled (``data/syllables.txt.gz``, only where they differ from the
+    pyphen estimate), so the 70 MB dictionary is never loaded; ``tests/test_scoring.py`` checks
+    the result against ``textstat.syllable_count``.
+    """
+    table, hyphenator = _syllable_table()
+    count = table.get(word)
+    if count is None:
+        count = len(hyphenator.positions(word)) + 1
+    return max(1, count)
 
 
 def text_stats(text: str, words: int, sentences: int, timing: Timing) -> dict[str, Any]:
     """Words, sentences, speaking time and readability (Flesch reading ease, grade level).
 
-    The Flesch formulas are applied here to textstat's per-word syllable counts (cached), with
-    the words and sentences staranalyzer counted: calling textstat's whole-text functions costs
-    several milliseconds per call and counts sentences in bullet lists differently.
+    The Flesch formulas (as textstat applies them) run on per-word syllable counts by textstat's
+    rule (cached), with the words and sentences staranalyzer counted: textstat's whole-text
+    functions cost several milliseconds per call, load a 70 MB dictionary, and count sentences
+    in bullet lists differently.
     """
     letters = _LETTER_WORD.findall(text.lower())
     if not letters or not words:
-        return {"words": words, "sentences": sentences,
-                "seconds": speaking_seconds(words, timing), "reading_ease": None, "grade": None}
+        return {
+            "words": words,
+            "sentences": sentences,
+            "seconds": speaking_seconds(words, timing),
+            "reading_ease": None,
+            "grade": None,
+        }
     per_sentence = words / max(sentences, 1)
     per_word = sum(syllables(w) for w in letters) / len(letters)
     return {

@@ -16,7 +16,6 @@ import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 from spacy.attrs import DEP, IDX, IS_SPACE, LENGTH, SENT_START
 from spacy.matcher import PhraseMatcher
@@ -375,8 +374,11 @@ def _first_word(doc: Doc, s: _Sentence) -> int:
     return s.tok_start
 
 
-_NUMBERISH = re.compile(r"\d|%|[$£€]\S|\b(?:percent|zero|two|three|four|five|six|seven|eight|nine|ten|"
-                        r"eleven|twelve|twenty|thirty|forty|fifty|hundred|thousand|million)\b", re.I)
+_NUMBERISH = re.compile(
+    r"\d|%|[$£€]\S|\b(?:percent|zero|two|three|four|five|six|seven|eight|nine|ten|"
+    r"eleven|twelve|twenty|thirty|forty|fifty|hundred|thousand|million)\b",
+    re.I,
+)
 _MONEY_OR_PERCENT = re.compile(r"%|\bpercent\b|[$£€]\s?\d", re.I)
 _FIRST_PERSON = re.compile(r"\b(?:i|we)\b", re.I)
 

@@ -1,8 +1,8 @@
 """Summary of a scored story bank: counts, score distribution, common findings, near-duplicates.
 
-Built incrementally (``add`` per story) with memory that grows slowly: scores are floats, and
-near-duplicate detection keeps a content-defined sample of each story's word 5-grams (about one
-in eight), so a bank of 100,000 stories stays small.
+Built incrementally (``add`` per story). Memory per story is one float; near-duplicate
+detection uses MinHash signatures of word 5-grams with band buckets (estimated Jaccard), over
+the first 20,000 stories of a bank.
 """
 
 from __future__ import annotations
@@ -10,16 +10,21 @@ from __future__ import annotations
 import re
 import statistics
 import zlib
-from collections import Counter, defaultdict
+from array import array
+from collections import Counter
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from .models import Report
 
 _WORD = re.compile(r"[a-z0-9']+")
-_SAMPLE = 8
-_MAX_POSTINGS = 50
 _SHOWN = 20
+_HASHES = 16
+_BANDS = 8
+_ROWS = _HASHES // _BANDS
+_MAX_BUCKET = 50
+_PRIME = (1 << 61) - 1
+_PERMUTATIONS = [(1 + 2 * i * 0x9E3779B1 % _PRIME, 7 + i * 0x85EBCA77) for i in range(_HASHES)]
 
 
 class NearDuplicate(BaseModel):
@@ -49,33 +54,41 @@ class Summary(BaseModel):
     without_metrics_ids: list[str] = Field(default_factory=list)
     """The first 20 stories with no metric at all."""
     near_duplicates: list[NearDuplicate] = Field(default_factory=list)
+    duplicate_window: int = 0
+    """How many of the first stories were compared for near-duplicates."""
 
 
-def _shingles(text: str) -> set[int]:
+def _signature(text: str) -> tuple[int, ...] | None:
+    """MinHash signature of a text's word 5-grams (``_HASHES`` values), None for short texts."""
     words = _WORD.findall(text.lower())
-    out = set()
-    for i in range(len(words) - 4):
-        h = zlib.crc32(" ".join(words[i : i + 5]).encode())
-        if h % _SAMPLE == 0:
-            out.add(h)
-    return out
+    grams = {" ".join(words[i : i + 5]) for i in range(len(words) - 4)}
+    if len(grams) < 3:
+        return None
+    hashed = [zlib.crc32(g.encode()) for g in grams]
+    return tuple(min((h * a + b) % _PRIME for h in hashed) for a, b in _PERMUTATIONS)
 
 
 class SummaryBuilder:
-    """Accumulates stories one by one; :meth:`build` returns the :class:`Summary`."""
+    """Accumulates stories one by one; :meth:`build` returns the :class:`Summary`.
 
-    def __init__(self, duplicate_threshold: float = 0.6) -> None:
+    Memory per story is a float (its score); near-duplicates are looked for among the first
+    ``duplicate_window`` stories only (a MinHash signature each, bucketed by bands), so a
+    100,000-story bank costs about as much memory as a 20,000-story one.
+    """
+
+    def __init__(self, duplicate_threshold: float = 0.6, duplicate_window: int = 20_000) -> None:
         self.threshold = duplicate_threshold
+        self.window = duplicate_window
         self.stories = 0
         self.errors = 0
-        self.scores: list[float] = []
+        self.scores = array("d")
         self.verdicts: Counter[str] = Counter()
         self.rules: Counter[str] = Counter()
         self.without_metrics = 0
         self.without_metrics_ids: list[str] = []
         self._ids: list[str] = []
-        self._sets: list[set[int]] = []
-        self._postings: defaultdict[int, list[int]] = defaultdict(list)
+        self._signatures: list[tuple[int, ...]] = []
+        self._buckets: dict[tuple[int, tuple[int, ...]], list[int]] = {}
 
     def add(self, story_id: str, text: str, report: Report | None) -> None:
         """Count one story (``report`` None for a story that could not be scored)."""
@@ -90,27 +103,31 @@ class SummaryBuilder:
             self.without_metrics += 1
             if len(self.without_metrics_ids) < _SHOWN:
                 self.without_metrics_ids.append(story_id)
-        sample = _shingles(text)
-        if sample:
-            index = len(self._ids)
-            self._ids.append(story_id)
-            self._sets.append(sample)
-            for h in sample:
-                postings = self._postings[h]
-                if len(postings) < _MAX_POSTINGS:
-                    postings.append(index)
+        if len(self._ids) >= self.window:
+            return
+        signature = _signature(text)
+        if signature is None:
+            return
+        index = len(self._ids)
+        self._ids.append(story_id)
+        self._signatures.append(signature)
+        for band in range(_BANDS):
+            key = (band, signature[band * _ROWS : (band + 1) * _ROWS])
+            bucket = self._buckets.setdefault(key, [])
+            if len(bucket) < _MAX_BUCKET:
+                bucket.append(index)
 
     def _duplicates(self) -> list[NearDuplicate]:
         pairs: set[tuple[int, int]] = set()
-        for postings in self._postings.values():
-            for i, a in enumerate(postings):
-                for b in postings[i + 1 :]:
+        for bucket in self._buckets.values():
+            for i, a in enumerate(bucket):
+                for b in bucket[i + 1 :]:
                     pairs.add((a, b))
         found = []
         for a, b in sorted(pairs):
-            sa, sb = self._sets[a], self._sets[b]
-            sim = len(sa & sb) / len(sa | sb)
-            if sim >= self.threshold and min(len(sa), len(sb)) >= 2:
+            sa, sb = self._signatures[a], self._signatures[b]
+            sim = sum(x == y for x, y in zip(sa, sb, strict=True)) / _HASHES
+            if sim >= self.threshold:
                 found.append(
                     NearDuplicate(first=self._ids[a], second=self._ids[b], similarity=round(sim, 2))
                 )
@@ -118,12 +135,10 @@ class SummaryBuilder:
 
     def build(self) -> Summary:
         """Return the summary of everything added so far."""
-        bands: dict[str, int] = {
-            f"{lo}-{lo + 9}" if lo < 90 else "90-100": 0 for lo in range(0, 100, 10)
-        }
+        names = [f"{lo}-{lo + 9}" if lo < 90 else "90-100" for lo in range(0, 100, 10)]
+        bands = dict.fromkeys(names, 0)
         for s in self.scores:
-            lo = min(int(s // 10) * 10, 90)
-            bands[f"{lo}-{lo + 9}" if lo < 90 else "90-100"] += 1
+            bands[names[min(int(s // 10), 9)]] += 1
         return Summary(
             stories=self.stories,
             scored=len(self.scores),
@@ -136,4 +151,5 @@ class SummaryBuilder:
             without_metrics=self.without_metrics,
             without_metrics_ids=self.without_metrics_ids,
             near_duplicates=self._duplicates(),
+            duplicate_window=min(self.window, self.stories),
         )
