@@ -50,56 +50,53 @@ def main() -> None:
 
 def measure(engine: str | None, texts: list[str], args: argparse.Namespace) -> None:
     """Print the rates of one engine."""
-    if True:  # one block per engine
-        analyzer = Analyzer(model=engine)
-        list(analyzer.analyze_many(texts[:100]))  # warm caches (syllable dictionary, matchers)
-        nlp = analyzer.nlp
-        ours = [FACTORY, EVIDENCE_FACTORY]
+    analyzer = Analyzer(model=engine)
+    list(analyzer.analyze_many(texts[:100]))  # warm caches (syllable dictionary, matchers)
+    nlp = analyzer.nlp
+    ours = [FACTORY, EVIDENCE_FACTORY]
 
-        def floor() -> None:
-            with nlp.select_pipes(disable=ours):
-                for _ in nlp.pipe(texts, batch_size=args.batch_size):
-                    pass
+    def floor() -> None:
+        with nlp.select_pipes(disable=ours):
+            for _ in nlp.pipe(texts, batch_size=args.batch_size):
+                pass
 
-        single = texts[: max(len(texts) // 3, 1)]
-        rows = [
-            ("bare spaCy pipeline (floor)", len(texts), best(floor, args.rounds)),
-            (
-                "Analyzer.analyze, one by one",
-                len(single),
-                best(lambda: [analyzer.analyze(t) for t in single], args.rounds),
+    single = texts[: max(len(texts) // 3, 1)]
+    rows = [
+        ("bare spaCy pipeline (floor)", len(texts), best(floor, args.rounds)),
+        (
+            "Analyzer.analyze, one by one",
+            len(single),
+            best(lambda: [analyzer.analyze(t) for t in single], args.rounds),
+        ),
+        (
+            "analyze_many, 1 process",
+            len(texts),
+            best(
+                lambda: list(analyzer.analyze_many(texts, batch_size=args.batch_size)),
+                args.rounds,
             ),
-            (
-                "analyze_many, 1 process",
-                len(texts),
-                best(
-                    lambda: list(analyzer.analyze_many(texts, batch_size=args.batch_size)),
-                    args.rounds,
-                ),
+        ),
+        (
+            "analyze_many, 2 processes",
+            len(texts),
+            best(
+                lambda: list(analyzer.analyze_many(texts, batch_size=args.batch_size, n_process=2)),
+                args.rounds,
             ),
-            (
-                "analyze_many, 2 processes",
-                len(texts),
-                best(
-                    lambda: list(
-                        analyzer.analyze_many(texts, batch_size=args.batch_size, n_process=2)
-                    ),
-                    args.rounds,
-                ),
-            ),
-        ]
-        name = engine or "default (blank en)"
-        print(f"\nengine: {name}")
-        rates = {}
-        for label, n, seconds in rows:
-            rates[label] = n / seconds
-            print(f"  {label:32} {n / seconds:8.0f} answers/s  ({seconds * 1000 / n:.2f} ms each)")
-        floor_rate = rates["bare spaCy pipeline (floor)"]
-        one = rates["analyze_many, 1 process"]
-        print(f"  analyze_many costs {floor_rate / one:.1f}x the floor (target <= 2x)")
-        print(f"  analyze_many reaches {one:.0f} answers/s in one process (target >= 500)")
-        two = rates["analyze_many, 2 processes"] / one
-        print(f"  2 processes give {two:.2f}x one (target >= 1.6x)")
+        ),
+    ]
+    name = engine or "default (blank en)"
+    print(f"\nengine: {name}")
+    rates = {}
+    for label, n, seconds in rows:
+        rates[label] = n / seconds
+        print(f"  {label:32} {n / seconds:8.0f} answers/s  ({seconds * 1000 / n:.2f} ms each)")
+    floor_rate = rates["bare spaCy pipeline (floor)"]
+    one = rates["analyze_many, 1 process"]
+    print(f"  analyze_many costs {floor_rate / one:.1f}x the floor (target <= 2x)")
+    print(f"  analyze_many reaches {one:.0f} answers/s in one process (target >= 500)")
+    two = rates["analyze_many, 2 processes"] / one
+    print(f"  2 processes give {two:.2f}x one (target >= 1.6x)")
 
 
 if __name__ == "__main__":
