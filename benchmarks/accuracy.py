@@ -20,6 +20,7 @@ import spacy
 
 from staranalyzer import Analyzer
 from staranalyzer.evaluation import (
+    FLAG_CATEGORIES,
     VARIANTS,
     degrade,
     load_corpus,
@@ -72,18 +73,6 @@ def main() -> None:
     validity(answers)
 
 
-CATEGORIES = [
-    "blame",
-    "sole_credit",
-    "vague",
-    "hedging",
-    "ownership",
-    "filler",
-    "missing_section",
-    "no_metrics",
-]
-
-
 def evidence(answers) -> None:
     analyzer = Analyzer()
     reports = list(analyzer.analyze_many([a.text for a in answers]))
@@ -101,7 +90,7 @@ def evidence(answers) -> None:
             print(f"  false positives: {m.false_positives}")
             print(f"  missed: {m.false_negatives}")
     print("\nfindings by category (answer level): recall, false alarms")
-    rows = score_categories(answers, reports, CATEGORIES)
+    rows = score_categories(answers, reports, FLAG_CATEGORIES)
     management = [a for a in answers if a.domain == "engineering_management"]
     l6 = Analyzer(rubric="amazon-l6")
     rows += score_categories(

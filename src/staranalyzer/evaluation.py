@@ -286,6 +286,17 @@ TAG_CATEGORIES = {
 }
 """Corpus weakness tags that name a finding category."""
 STRUCTURE = ("situation", "task", "action", "result")
+FLAG_CATEGORIES = (
+    "blame",
+    "sole_credit",
+    "vague",
+    "hedging",
+    "ownership",
+    "filler",
+    "missing_section",
+    "no_metrics",
+)
+"""Finding categories measured on the whole corpus (overreach is measured under amazon-l6)."""
 
 
 def gold_categories(answer: CorpusAnswer) -> set[str]:

@@ -35,13 +35,21 @@ EVIDENCE_FACTORY = "staranalyzer_evidence"
 SPAN_KEY = "star"
 
 
-class SectionerComponent:
-    """Pipeline component wrapping a :class:`~staranalyzer.sectioning.Sectioner`."""
+class _RubricComponent:
+    """A pipeline component built from a rubric; ``use_rubric`` rebuilds it for another one."""
 
     def __init__(self, nlp: Language, name: str, rubric: str | Rubric = "default") -> None:
         self.name = name
         self.make_doc = nlp.make_doc
-        self.sectioner = Sectioner(self.make_doc, load_rubric(rubric))
+        self.use_rubric(load_rubric(rubric))
+
+    def use_rubric(self, rubric: Rubric) -> None:
+        """Switch to another (already loaded) rubric."""
+        raise NotImplementedError
+
+
+class SectionerComponent(_RubricComponent):
+    """Pipeline component wrapping a :class:`~staranalyzer.sectioning.Sectioner`."""
 
     def use_rubric(self, rubric: Rubric) -> None:
         """Switch to another (already loaded) rubric."""
@@ -78,17 +86,12 @@ class SectionerComponent:
         return doc
 
 
-class EvidenceComponent:
+class EvidenceComponent(_RubricComponent):
     """Pipeline component running the rubric's detectors after the sectioner.
 
-    Stores metrics, scope cues, the level assessment and findings as plain data in
+    Stores metrics, scope cues, the level assessment, findings and scores as plain data in
     ``doc.user_data["staranalyzer"]``.
     """
-
-    def __init__(self, nlp: Language, name: str, rubric: str | Rubric = "default") -> None:
-        self.name = name
-        self.make_doc = nlp.make_doc
-        self.evidence = Evidence(self.make_doc, load_rubric(rubric))
 
     def use_rubric(self, rubric: Rubric) -> None:
         """Switch to another (already loaded) rubric."""
