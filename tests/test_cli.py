@@ -285,3 +285,31 @@ def test_progress_only_on_a_terminal(capsys):
 def test_quiet_keeps_stderr_clean(tmp_path):
     result = run("--format", "jsonl", "--quiet", WEAK, STRONG)
     assert result.stderr == "" and len(jsonl(result)) == 2
+
+
+def test_undecodable_line_in_a_bank_is_one_error_record(tmp_path):
+    good = json.dumps({"id": "ok1", "answer": ANSWER}).encode()
+    path = tmp_path / "mixed.jsonl"
+    path.write_bytes(
+        good
+        + b"\n"
+        + b'{"id": "bad", "answer": "caf\xe9"}\n'
+        + good.replace(b"ok1", b"ok3")
+        + b"\n"
+    )
+    result = run("--format", "jsonl", "-q", path)
+    records = jsonl(result)
+    assert [r["id"] for r in records] == ["ok1", f"{path}:2", "ok3"]
+    assert "cannot decode as utf-8" in records[1]["error"] and "--encoding" in records[1]["error"]
+    assert result.exit_code == ExitCode.USAGE
+
+
+def test_bank_is_streamed_not_read_whole(tmp_path, monkeypatch):
+    from staranalyzer import banks
+
+    path = write_bank(tmp_path)
+    monkeypatch.setattr(
+        banks, "_read", lambda *a: (_ for _ in ()).throw(AssertionError("read whole"))
+    )
+    stories = list(banks.read_stories([str(path)]))
+    assert len(stories) == 6

@@ -134,8 +134,58 @@ def split_markdown_bank(text: str, star_headers: Iterable[str]) -> list[tuple[st
     return stories
 
 
-def _jsonl(name: str, text: str, columns: Columns) -> Iterator[Story]:
-    for n, raw in enumerate(text.splitlines(), 1):
+def _lines(path: str, stdin: io.BufferedReader | None, encoding: str | None) -> Iterator[str]:
+    """Decoded lines of a bank file, read one at a time (a bank may be larger than memory).
+
+    A line that does not decode raises :class:`LineError`, naming the file and line; the caller
+    turns it into an error record and reads on. UTF-16 files (BOM) are decoded whole.
+    """
+    name = "<stdin>" if path == STDIN else path
+    try:
+        handle = stdin if path == STDIN else open(path, "rb")  # noqa: SIM115
+    except FileNotFoundError:
+        raise InputFileError(f"{name}: no such file") from None
+    except OSError as exc:
+        raise InputFileError(f"{name}: cannot read ({exc.strerror or exc})") from None
+    if handle is None:
+        return
+    try:
+        head = handle.peek(4)[:4] if hasattr(handle, "peek") else b""
+        if encoding is None and head.startswith((b"\xff\xfe", b"\xfe\xff")):
+            yield from decode(handle.read(), name).splitlines()
+            return
+        codec = encoding or "utf-8"
+        for n, raw in enumerate(handle, 1):
+            if n == 1 and encoding is None and raw.startswith(b"\xef\xbb\xbf"):
+                raw = raw[3:]
+            try:
+                line = raw.decode(codec)
+            except UnicodeDecodeError as exc:
+                yield LineError(
+                    f"{name}:{n}: cannot decode as {codec} (byte {exc.start} of the line); "
+                    "if the file is text, name its encoding with --encoding"
+                )
+                continue
+            except LookupError:
+                raise InputFileError(f"{name}: unknown encoding {codec!r}") from None
+            if "\x00" in line:
+                yield LineError(f"{name}:{n}: looks like binary data (NUL byte), not text")
+                continue
+            yield line.rstrip("\r\n")
+    finally:
+        if path != STDIN:
+            handle.close()
+
+
+class LineError(str):
+    """A line of a bank that could not be decoded (its text is the message)."""
+
+
+def _jsonl(name: str, lines: Iterable[str], columns: Columns) -> Iterator[Story]:
+    for n, raw in enumerate(lines, 1):
+        if isinstance(raw, LineError):
+            yield Story(id=f"{name}:{n}", source=name, line=n, error=str(raw))
+            continue
         if not raw.strip():
             continue
         try:
@@ -184,8 +234,17 @@ def _record(name: str, n: int, record: dict[str, Any], columns: Columns) -> Stor
     )
 
 
-def _csv(name: str, text: str, columns: Columns) -> Iterator[Story]:
-    reader = csv.DictReader(io.StringIO(text, newline=""))
+def _csv(name: str, lines: Iterable[str], columns: Columns) -> Iterator[Story]:
+    bad: list[str] = []
+
+    def good_lines() -> Iterator[str]:
+        for raw in lines:
+            if isinstance(raw, LineError):
+                bad.append(str(raw))
+                continue
+            yield raw + "\n"
+
+    reader = csv.DictReader(good_lines())
     fields = reader.fieldnames or []
     if columns.answer not in fields:
         raise InputFileError(
@@ -197,10 +256,15 @@ def _csv(name: str, text: str, columns: Columns) -> Iterator[Story]:
         try:
             row = next(reader)
         except StopIteration:
+            for message in bad:
+                yield Story(id=message.split(": ", 1)[0], source=name, line=line, error=message)
             return
         except csv.Error as exc:
             yield Story(id=f"{name}:{line}", source=name, line=line, error=f"{name}:{line}: {exc}")
             continue
+        for message in bad:  # undecodable lines read while reading this row come first
+            yield Story(id=message.split(": ", 1)[0], source=name, line=line, error=message)
+        bad.clear()
         if None in row:  # more cells than columns
             extra_cells = row.pop(None)
             row["_extra_cells"] = extra_cells
@@ -244,15 +308,16 @@ def _file(
     headers: tuple[str, ...],
     stdin: io.BufferedReader | None,
 ) -> Iterator[Story]:
+    suffix = Path(path).suffix.lower()
+    name = "<stdin>" if path == STDIN else path
     try:
-        name, text = _read(path, stdin, encoding)
-        suffix = Path(path).suffix.lower()
         if suffix in (".jsonl", ".ndjson"):
-            yield from _jsonl(name, text, columns)
+            yield from _jsonl(name, _lines(path, stdin, encoding), columns)
             return
         if suffix == ".csv":
-            yield from _csv(name, text, columns)
+            yield from _csv(name, _lines(path, stdin, encoding), columns)
             return
+        name, text = _read(path, stdin, encoding)
     except InputFileError as exc:
         shown = "<stdin>" if path == STDIN else path
         yield Story(id=shown, source=shown, line=0, error=str(exc))

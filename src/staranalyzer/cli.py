@@ -86,6 +86,16 @@ def record(story: Story, report: Report | None) -> dict[str, Any]:
     return out
 
 
+def record_json(story: Story, report: Report | None) -> str:
+    """One output record as a JSON line (the report serialised by pydantic, without a detour)."""
+    base = record(story, None)
+    if report is None:
+        return json.dumps(base, ensure_ascii=False)
+    del base["error"], base["error_kind"]
+    head = json.dumps(base, ensure_ascii=False)[:-1]  # an object: drop "}" and append the report
+    return f'{head}, "report": {report.model_dump_json()}}}'
+
+
 class _Progress:
     """A one-line counter on stderr, only on a terminal."""
 
@@ -301,7 +311,7 @@ def _run(
         elif fail_under is not None and report.score < fail_under:
             code = max(code, ExitCode.FAILED)
         if form is OutputFormat.JSONL:
-            out.write(json.dumps(record(story, report), ensure_ascii=False) + "\n")
+            out.write(record_json(story, report) + "\n")
         elif form is OutputFormat.JSON:
             json_items.append(record(story, report))
         elif report is None:
