@@ -313,3 +313,15 @@ def test_bank_is_streamed_not_read_whole(tmp_path, monkeypatch):
     )
     stories = list(banks.read_stories([str(path)]))
     assert len(stories) == 6
+
+
+def test_an_internal_error_is_one_line(monkeypatch):
+    from staranalyzer import cli
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(cli, "score_stories", broken)
+    result = run(WEAK)
+    assert result.exit_code == ExitCode.FAILED
+    assert "star-check: internal error: RuntimeError: boom" in result.stderr

@@ -135,7 +135,7 @@ def split_markdown_bank(text: str, star_headers: Iterable[str]) -> list[tuple[st
 
 
 def _lines(path: str, stdin: io.BufferedReader | None, encoding: str | None) -> Iterator[str]:
-    """Decoded lines of a bank file, read one at a time (a bank may be larger than memory).
+    """Yield the decoded lines of a bank file one at a time (a bank may not fit in memory).
 
     A line that does not decode raises :class:`LineError`, naming the file and line; the caller
     turns it into an error record and reads on. UTF-16 files (BOM) are decoded whole.

@@ -278,6 +278,17 @@ def main(
             show_summary,
             _colour(color, out if output else None),
         )
+    except (KeyboardInterrupt, BrokenPipeError):
+        code = ExitCode.FAILED
+    except Exception as exc:  # a bug: one line for the user, the traceback on request
+        if os.environ.get("STAR_CHECK_DEBUG"):
+            raise
+        click.echo(
+            f"star-check: internal error: {exc.__class__.__name__}: {exc} "
+            "(set STAR_CHECK_DEBUG=1 to see the traceback, and please report it)",
+            err=True,
+        )
+        code = ExitCode.FAILED
     finally:
         if output:
             out.close()
