@@ -44,7 +44,8 @@ def validate_text(text: object, max_chars: int = MAX_CHARS) -> str:
 class Analyzer:
     """Loads a rubric and a spaCy pipeline once, then analyses any number of answers.
 
-    An Analyzer holds no per-answer state, so one instance can be shared between threads.
+    An Analyzer holds no per-answer state and can be shared between threads (analyses take
+    turns on one lock; Python runs one thread at a time here anyway).
 
     Args:
         rubric: a bundled rubric name, a path to a rubric file, or a loaded :class:`Rubric`.
@@ -69,6 +70,7 @@ class Analyzer:
         self.model = model
         self.max_chars = max_chars
         self.nlp = build_pipeline(model, self.rubric)
+        self._lock = threading.RLock()
 
     def analyze(self, text: str) -> Report:
         """Analyse one answer.
@@ -78,7 +80,8 @@ class Analyzer:
 
         """
         validate_text(text, self.max_chars)
-        return self.report(self.nlp(text))
+        with self._lock:
+            return self.report(self.nlp(text))
 
     def analyze_many(
         self, texts: Iterable[str], *, batch_size: int = 64, n_process: int = 1
@@ -99,8 +102,14 @@ class Analyzer:
                     raise InputError(f"text #{i}: {exc}") from None
 
         if n_process <= 1:
-            for doc in self.nlp.pipe(checked(), batch_size=batch_size):
-                yield self.report(doc)
+            # A memory zone per chunk frees the strings spaCy interned for those answers, so a
+            # bank of any size runs in flat memory (reports hold their own Python strings).
+            # spaCy's memory zones are not thread-safe: the lock keeps other threads' analyses
+            # out of a zone while it is open.
+            for chunk in _chunks(checked(), max(batch_size, _ZONE)):
+                with self._lock, self.nlp.memory_zone():
+                    for doc in self.nlp.pipe(chunk, batch_size=batch_size):
+                        yield self.report(doc)
             return
         yield from self._analyze_in_processes(checked(), batch_size, n_process)
 
@@ -157,6 +166,7 @@ class Analyzer:
 
 
 _WORKER: Analyzer | None = None
+_ZONE = 1024  # answers per spaCy memory zone
 
 
 def _init_worker(spec: tuple[Rubric, str | None, int]) -> None:
@@ -168,7 +178,8 @@ def _init_worker(spec: tuple[Rubric, str | None, int]) -> None:
 
 def _analyze_chunk(texts: list[str]) -> list[Report]:
     assert _WORKER is not None
-    return [_WORKER.report(doc) for doc in _WORKER.nlp.pipe(texts, batch_size=len(texts))]
+    with _WORKER.nlp.memory_zone():
+        return [_WORKER.report(doc) for doc in _WORKER.nlp.pipe(texts, batch_size=len(texts))]
 
 
 def _chunks(texts: Iterator[str], size: int) -> Iterator[list[str]]:
