@@ -19,11 +19,12 @@ from .models import Report
 
 _WORD = re.compile(r"[a-z0-9']+")
 _SHOWN = 20
-_HASHES = 16
-_BANDS = 8
+_HASHES = 8
+_BANDS = 4
 _ROWS = _HASHES // _BANDS
 _MAX_BUCKET = 50
 _PRIME = (1 << 61) - 1
+_MASK = (1 << 32) - 1  # 32 bits of each minimum are plenty, and fit an array("I")
 _PERMUTATIONS = [(1 + 2 * i * 0x9E3779B1 % _PRIME, 7 + i * 0x85EBCA77) for i in range(_HASHES)]
 
 
@@ -65,7 +66,7 @@ def _signature(text: str) -> tuple[int, ...] | None:
     if len(grams) < 3:
         return None
     hashed = [zlib.crc32(g.encode()) for g in grams]
-    return tuple(min((h * a + b) % _PRIME for h in hashed) for a, b in _PERMUTATIONS)
+    return tuple(min((h * a + b) % _PRIME for h in hashed) & _MASK for a, b in _PERMUTATIONS)
 
 
 class SummaryBuilder:
@@ -87,8 +88,8 @@ class SummaryBuilder:
         self.without_metrics = 0
         self.without_metrics_ids: list[str] = []
         self._ids: list[str] = []
-        self._signatures: list[tuple[int, ...]] = []
-        self._buckets: dict[tuple[int, tuple[int, ...]], list[int]] = {}
+        self._signatures = array("I")  # _HASHES values per story, flat
+        self._buckets: dict[int, int | list[int]] = {}
 
     def add(self, story_id: str, text: str, report: Report | None) -> None:
         """Count one story (``report`` None for a story that could not be scored)."""
@@ -110,22 +111,29 @@ class SummaryBuilder:
             return
         index = len(self._ids)
         self._ids.append(story_id)
-        self._signatures.append(signature)
+        self._signatures.extend(signature)
         for band in range(_BANDS):
-            key = (band, signature[band * _ROWS : (band + 1) * _ROWS])
-            bucket = self._buckets.setdefault(key, [])
-            if len(bucket) < _MAX_BUCKET:
+            key = hash((band, *signature[band * _ROWS : (band + 1) * _ROWS]))
+            bucket = self._buckets.get(key)
+            if bucket is None:
+                self._buckets[key] = index  # most bands are unique: an int, not a list
+            elif isinstance(bucket, int):
+                self._buckets[key] = [bucket, index]
+            elif len(bucket) < _MAX_BUCKET:
                 bucket.append(index)
 
     def _duplicates(self) -> list[NearDuplicate]:
         pairs: set[tuple[int, int]] = set()
         for bucket in self._buckets.values():
+            if isinstance(bucket, int):
+                continue
             for i, a in enumerate(bucket):
                 for b in bucket[i + 1 :]:
                     pairs.add((a, b))
         found = []
+        sig = self._signatures
         for a, b in sorted(pairs):
-            sa, sb = self._signatures[a], self._signatures[b]
+            sa, sb = sig[a * _HASHES : (a + 1) * _HASHES], sig[b * _HASHES : (b + 1) * _HASHES]
             sim = sum(x == y for x, y in zip(sa, sb, strict=True)) / _HASHES
             if sim >= self.threshold:
                 found.append(
