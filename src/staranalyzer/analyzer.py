@@ -13,7 +13,7 @@ from spacy.tokens import Doc
 
 from .errors import InputError
 from .evidence import USER_DATA_KEY
-from .models import Finding, LevelAssessment, Metric, Report, ScopeCue, Section
+from .models import Report
 from .pipeline import SPAN_KEY, build_pipeline
 from .rubric import Rubric, load_rubric
 
@@ -137,32 +137,9 @@ class Analyzer:
     def report(self, doc: Doc) -> Report:
         """Build the report of a document that went through this analyzer's pipeline."""
         records = doc.spans[SPAN_KEY].attrs["sections"]
-        evidence = doc.user_data.get(USER_DATA_KEY, {})
-        level = evidence.get("level")
-        return Report(
-            rubric=self.rubric.name,
-            characters=evidence["characters"] if "characters" in evidence else len(doc.text),
-            sections=[Section(**r) for r in records],
-            metrics=[Metric(**m) for m in evidence.get("metrics", [])],
-            scope_cues=[ScopeCue(**c) for c in evidence.get("scope_cues", [])],
-            level=LevelAssessment(
-                expected=level["expected"],
-                suggested=level["suggested"],
-                verdict=level["verdict"],
-                cues=[ScopeCue(**c) for c in level["cues"]],
-            )
-            if level
-            else LevelAssessment(expected=None, suggested=None, verdict="unknown"),
-            findings=[Finding(**f) for f in evidence.get("findings", [])],
-            proportions=evidence.get("proportions", []),
-            timing=evidence.get("timing"),
-            stats=evidence.get("stats"),
-            section_stats=evidence.get("section_stats", {}),
-            dimensions=evidence.get("dimensions", []),
-            score=evidence.get("score", 0.0),
-            verdict=evidence.get("verdict", "weak"),
-            follow_ups=evidence.get("follow_ups", []),
-        )
+        # The evidence component stores exactly the Report's remaining fields, as plain data.
+        evidence = doc.user_data.get(USER_DATA_KEY) or {"characters": len(doc.text)}
+        return Report(rubric=self.rubric.name, sections=records, **evidence)
 
 
 _WORKER: Analyzer | None = None

@@ -200,8 +200,14 @@ class Evidence:
         sections: list[dict[str, Any]],
         metrics: list[dict[str, Any]],
         level: dict[str, Any],
+        rows: list[dict[str, Any]] | None = None,
     ) -> list[dict[str, Any]]:
-        """Run every active rule of the rubric; findings come in text order, whole-answer last."""
+        """Run every active rule of the rubric; findings come in text order, whole-answer last.
+
+        ``rows`` are the section proportions, when the caller has them already.
+        """
+        if rows is None:
+            rows = proportions(sections, self.rubric.timing)
         text = doc_text(doc)
         sentences = _sentences(doc)
         sent_of = [-1] * (len(doc) + 1)
@@ -225,7 +231,7 @@ class Evidence:
                     if label not in present:
                         out.append(self._finding(rule, label=label))
             elif isinstance(rule, BalanceRule):
-                out.extend(self._balance(rule, proportions(sections, self.rubric.timing), sections))
+                out.extend(self._balance(rule, rows, sections))
             elif isinstance(rule, NoMetricsRule):
                 out.extend(self._no_metrics(rule, doc, sections, metrics))
             elif isinstance(rule, ScopeLevelRule) and level["verdict"] == rule.verdict:
@@ -368,8 +374,8 @@ class Evidence:
         metrics = self.metrics(text, sections)
         cues = self.scope_cues(text, metrics, sections)
         level = self.level(cues)
-        findings = self.findings(doc, sections, metrics, level)
         rows = proportions(sections, timing)
+        findings = self.findings(doc, sections, metrics, level, rows)
         words = sum(s["words"] for s in sections)
         spoken = timing_check(words, timing)
         held = conditions(text, sections, metrics, cues, level, spoken, self.rubric)

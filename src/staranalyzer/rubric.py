@@ -117,6 +117,8 @@ class Sectioning(_Strict):
     letters: dict[str, Label] = Field(default_factory=dict)
     ignore_headers: list[str] = Field(default_factory=list)
     """Headers whose text is not part of the answer ("Question:")."""
+    skip_at_start: list[str] = Field(default_factory=list)
+    """Discourse markers ("so", "um") passed over when an ``at_start`` cue looks for the opener."""
     cues: list[Cue] = Field(default_factory=list)
     bias: dict[Label, float] = Field(default_factory=dict)
     position: dict[Label, PositionPrior] = Field(default_factory=dict)

@@ -24,20 +24,6 @@ from spacy.tokens import Doc
 from .headers import Header, HeaderFinder, body_span
 from .rubric import LABELS, FeatureCue, Label, PhraseCue, Rubric, SubjectVerbCue
 
-_SKIP_AT_START = {
-    "so",
-    "and",
-    "but",
-    "well",
-    "um",
-    "uh",
-    "okay",
-    "ok",
-    "then",
-    "also",
-    "yeah",
-    "now",
-}
 _INDEX = {label: i for i, label in enumerate(LABELS)}
 
 
@@ -78,6 +64,7 @@ class Sectioner:
         self.headers = HeaderFinder(sec)
         self._phrase = PhraseMatcher(vocab, attr="LOWER")
         self._subject_verbs: list[tuple[re.Pattern[str], SubjectVerbCue]] = []
+        self._skip = frozenset(w.lower() for w in sec.skip_at_start)
         self._cues: dict[str, PhraseCue | SubjectVerbCue] = {}
         self._features: list[FeatureCue] = []
         for cue in sec.cues:
@@ -151,7 +138,11 @@ class Sectioner:
             if si < 0:
                 continue
             cue = self._cues[doc.vocab.strings[match_id]]
-            if isinstance(cue, PhraseCue) and cue.at_start and start != _first_word(doc, sents[si]):
+            if (
+                isinstance(cue, PhraseCue)
+                and cue.at_start
+                and start != _first_word(doc, sents[si], self._skip)
+            ):
                 continue
             count(si, cue)
         if self._subject_verbs:
@@ -365,10 +356,10 @@ def _token_to_sentence(sents: list[_Sentence], n_tokens: int) -> list[int]:
     return index
 
 
-def _first_word(doc: Doc, s: _Sentence) -> int:
+def _first_word(doc: Doc, s: _Sentence, skip: frozenset[str]) -> int:
     for t in range(s.tok_start, s.tok_end):
         tok = doc[t]
-        if tok.is_punct or tok.is_space or tok.lower_ in _SKIP_AT_START:
+        if tok.is_punct or tok.is_space or tok.lower_ in skip:
             continue
         return t
     return s.tok_start
