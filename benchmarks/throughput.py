@@ -15,9 +15,9 @@ import time
 from pathlib import Path
 
 import spacy
+from staranalyzer.evaluation import load_corpus
 
 from staranalyzer import Analyzer
-from staranalyzer.evaluation import load_corpus
 from staranalyzer.pipeline import EVIDENCE_FACTORY, FACTORY
 
 CORPUS = Path(__file__).parent / "corpus" / "answers.jsonl"

@@ -1,85 +1,81 @@
-"""Regression floors for section accuracy on the labelled corpus (see benchmarks/accuracy.py)."""
+"""Section accuracy floors on the corpus (see benchmarks/accuracy.py), and corpus integrity."""
 
 from __future__ import annotations
 
-import json
 import statistics
 import subprocess
 import sys
 
 import pytest
-from conftest import CORPUS, ROOT
+from conftest import ROOT
 
-from staranalyzer.evaluation import VARIANTS, render, score_sections
-
-# Measured 2026-11-27 (default engine): all answers labelled 1.000, paragraphs 0.983, single 0.941;
-# held-out answers single 0.903. Floors sit a little below.
+# Measured 2026-11-27 on the held-out stories (never tuned on): labelled 0.989, as written
+# 0.919, paragraphs 0.952, single paragraph 0.880, notes 0.896; position alone 0.68-0.73.
 FLOORS = {
-    ("all", "labelled"): 0.99,
-    ("all", "paragraphs"): 0.97,
-    ("all", "single"): 0.93,
-    ("heldout", "labelled"): 0.99,
-    ("heldout", "single"): 0.88,
+    "labelled": 0.98,
+    "as_written": 0.90,
+    "paragraphs": 0.93,
+    "single": 0.86,
+    "notes": 0.87,
 }
+MIN_GAIN = 0.15  # over position alone, on the same texts
 
 
 @pytest.fixture(scope="module")
-def scores(analyzer, corpus):
-    split = {a.id: a.split for a in corpus}
-    result = score_sections(lambda texts: analyzer.analyze_many(texts), corpus)
-    return [(split[s.id], s) for s in result]
+def heldout_scores(analyzer, gold):
+    from evaluation import score_sections
+
+    heldout = [g for g in gold if g.split == "heldout"]
+    return score_sections(lambda texts: analyzer.analyze_many(texts), heldout)
 
 
-@pytest.mark.parametrize("split,variant", sorted(FLOORS))
-def test_section_accuracy_floor(scores, split, variant):
-    chosen = [s.accuracy for sp, s in scores if s.variant == variant and split in ("all", sp)]
-    assert chosen
-    assert statistics.fmean(chosen) >= FLOORS[split, variant]
+@pytest.mark.parametrize("variant", sorted(FLOORS))
+def test_heldout_section_accuracy_floor(heldout_scores, variant):
+    rows = [s for s in heldout_scores if s.variant == variant]
+    assert len(rows) >= 40
+    ours = statistics.fmean(s.accuracy for s in rows)
+    baseline = statistics.fmean(s.baseline for s in rows)
+    assert ours >= FLOORS[variant]
+    assert ours - baseline >= MIN_GAIN
 
 
-def test_corpus_is_large_and_varied(corpus):
-    assert len(corpus) >= 60
-    assert {a.domain for a in corpus} >= {
-        "software",
-        "engineering_management",
-        "sales",
-        "nursing",
-        "teaching",
-        "retail",
-        "student_project",
-    }
-    assert {a.style for a in corpus} == {"prose", "bullets", "transcript"}
-    words = [a.words for a in corpus]
-    assert min(words) <= 70 and max(words) >= 550
-    weaknesses = {w for a in corpus for w in a.weaknesses}
-    assert weaknesses >= {"no_task", "no_result", "situation_heavy", "result_first", "we_only"}
-    assert {a.quality for a in corpus} == {"strong", "weak"}
+def test_corpus_is_large_varied_and_held_out_first(gold):
+    v2 = [g for g in gold if g.origin == "v2"]
+    heldout = [g for g in gold if g.split == "heldout"]
+    assert len(gold) >= 300 and len(heldout) / len(gold) >= 0.30
+    assert {g.form for g in v2} >= {"prose", "bullets", "notes", "transcript", "mixed"}
+    words = [len(g.text.split()) for g in v2]
+    assert min(words) <= 60 and max(words) >= 550
+    assert sum(any(s.label == "headline" for s in g.spans) for g in v2) >= 20
+    assert sum(any(s.label == "reflection" for s in g.spans) for g in v2) >= 40
+    result_first = 0
+    for g in v2:
+        labels = [s.label for s in g.sections]
+        if "result" in labels and "action" in labels:
+            result_first += labels.index("result") < len(labels) - 1 - labels[::-1].index("action")
+    assert result_first >= 15
+    assert len({g.trade for g in v2}) >= 30
 
 
-def test_gold_spans_match_their_text(corpus):
-    for answer in corpus:
-        for variant in VARIANTS:
-            rendered = render(answer, variant)
-            bodies = [rendered.text[g.start : g.end] for g in rendered.gold]
-            assert all(b and b == b.strip() for b in bodies), (answer.id, variant)
-        assert answer.text == render(answer, "paragraphs").text
-        assert [g.model_dump() for g in answer.gold] == [
-            g.model_dump() for g in render(answer, "paragraphs").gold
-        ]
+def test_gold_spans_are_trimmed_and_in_order(gold):
+    from evaluation import variants
+
+    for story in gold:
+        for name, r in variants(story).items():
+            last = 0
+            for _, start, end in r.gold:
+                body = r.text[start:end]
+                assert body and body == body.strip(), (story.id, name)
+                assert start >= last, (story.id, name)
+                last = end
 
 
-def test_jsonl_is_built_from_the_text_sources(tmp_path):
-    before = CORPUS.read_text(encoding="utf-8")
+def test_v1_jsonl_is_built_from_its_text_sources():
+    corpus = ROOT / "benchmarks" / "corpus" / "answers.jsonl"
+    before = corpus.read_text(encoding="utf-8")
     subprocess.run(
         [sys.executable, str(ROOT / "benchmarks" / "corpus" / "build.py")],
         check=True,
         capture_output=True,
     )
-    assert CORPUS.read_text(encoding="utf-8") == before, "run benchmarks/corpus/build.py"
-    assert all(json.loads(line)["sections"] for line in before.splitlines())
-
-
-def test_labelled_header_styles_are_all_used(corpus):
-    from staranalyzer.evaluation import HEADER_STYLES, header_style_for
-
-    assert {header_style_for(a.id) for a in corpus} == set(HEADER_STYLES)
+    assert corpus.read_text(encoding="utf-8") == before, "run benchmarks/corpus/build.py"

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import pytest
-
-from staranalyzer import Analyzer
-from staranalyzer.evaluation import (
+from v1 import (
     FLAG_CATEGORIES,
     gold_categories,
     match_spans,
     score_categories,
 )
+
+from staranalyzer import Analyzer
 
 # Measured 2026-11-27: metrics precision 1.000 / recall 0.998 over 591 gold spans; every category
 # recall >= 0.91; no blame, sole-credit or hedging finding on any of 71 strong answers.

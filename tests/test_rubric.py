@@ -62,21 +62,23 @@ def test_error_names_file_rule_and_field(tmp_path):
         """
         extends: default
         name: bad
-        sectioning:
-          cues:
-            - kind: phrase
-              id: cue.custom.broken
-              label: situation
-              weight: 99
-              phrases: [once upon a time]
+        rules:
+          - kind: phrase
+            id: redflag.custom.broken
+            category: blame
+            severity: loud
+            message: m
+            suggestion: s
+            phrases: [once upon a time]
+            examples: {match: [a], no_match: [b]}
         """,
     )
     with pytest.raises(RubricError) as info:
         load_rubric(path)
     message = str(info.value)
     assert str(path) in message
-    assert "cue.custom.broken" in message
-    assert re.search(r"field 'sectioning\.cues\.\d+\.weight': Input should be less than", message)
+    assert "redflag.custom.broken" in message
+    assert re.search(r"field 'rules\.\d+\.severity': Input should be", message)
 
 
 def test_unknown_field_is_rejected(tmp_path):
@@ -87,9 +89,11 @@ def test_unknown_field_is_rejected(tmp_path):
 
 def test_unknown_label_is_rejected(tmp_path):
     path = write(
-        tmp_path, "label.yaml", "extends: default\nname: x\nsectioning:\n  bias: {summary: 1}\n"
+        tmp_path,
+        "label.yaml",
+        "extends: default\nname: x\nsectioning:\n  headers: {summary: [s]}\n",
     )
-    with pytest.raises(RubricError, match="sectioning.bias.summary"):
+    with pytest.raises(RubricError, match="sectioning.headers.summary"):
         load_rubric(path)
 
 
@@ -108,21 +112,11 @@ def test_missing_file_and_cycle(tmp_path):
         load_rubric(tmp_path / "a.yaml")
 
 
-def test_duplicate_cue_and_rule_ids_are_rejected(tmp_path):
+def test_duplicate_rule_ids_are_rejected(tmp_path):
     import yaml
 
-    data = load_rubric("default").model_dump(mode="json", exclude={"source"})
-    cues = data["sectioning"]["cues"]
+    data = load_rubric("default").model_dump(mode="json", exclude={"source", "base_dir"})
     path = tmp_path / "dup.yaml"
-    path.write_text(
-        yaml.safe_dump(
-            {**data, "name": "dup"}
-            | {"sectioning": {**data["sectioning"], "cues": cues + cues[:1]}}
-        ),
-        encoding="utf-8",
-    )
-    with pytest.raises(RubricError, match="used twice"):
-        load_rubric(path)
     path.write_text(
         yaml.safe_dump({**data, "rules": data["rules"] + data["rules"][:1]}), encoding="utf-8"
     )

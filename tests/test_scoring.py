@@ -179,13 +179,13 @@ def test_analysis_never_touches_the_network(tmp_path):
     assert proc.stdout.strip() == "strong"
 
 
-def test_syllables_follow_textstat(corpus):
+def test_syllables_follow_textstat(gold):
     textstat = pytest.importorskip("textstat")
     import re
 
     from staranalyzer.scoring import syllables
 
-    words = sorted({w for a in corpus for w in re.findall(r"[a-z]+", a.text.lower())})
+    words = sorted({w for a in gold for w in re.findall(r"[a-z]+", a.text.lower())})
     assert len(words) > 2000
     disagree = [w for w in words if syllables(w) != max(1, textstat.syllable_count(w))]
     assert len(disagree) <= len(words) // 200, disagree[:20]

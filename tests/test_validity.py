@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from staranalyzer.evaluation import degrade, render, roc_auc
+from v1 import degrade, render, roc_auc
 
 # Measured 2026-11-27: 413 of 417 pairs (0.990), ROC AUC 0.997 (unlabelled paragraph texts).
 
@@ -38,7 +38,7 @@ def test_score_separates_strong_from_weak(analyzer, corpus):
 
 
 def test_we_only_rewrite():
-    from staranalyzer.evaluation import _we_only
+    from v1 import _we_only
 
     assert _we_only("I met my lead. Then I asked her to review me.") == (
         "We met our lead. Then we asked her to review us."

@@ -7,9 +7,12 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from pathlib import Path
 
-from staranalyzer.evaluation import CorpusAnswer, render
+sys.path.insert(0, str(Path(__file__).parent))
+
+from v1 import CorpusAnswer, render
 
 HERE = Path(__file__).parent
 MARK = re.compile(r"\[\[(.+?)\]\]")

@@ -194,7 +194,7 @@ def _resolve(body: str, where: str) -> tuple[str, list[Span], list[tuple[int, in
     out.append(body[pos:])
     text = "".join(out).rstrip()
     if "⟦" in text or "⟧" in text:
-        raise CorpusError(f"{where}: unknown mark near {text[text.find('⟦'):][:12]!r}")
+        raise CorpusError(f"{where}: unknown mark near {text[text.find('⟦') :][:12]!r}")
     spans: list[Span] = []
     for i, (mark, start) in enumerate(raw_marks):
         end = raw_marks[i + 1][1] if i + 1 < len(raw_marks) else len(text)
@@ -321,9 +321,8 @@ def _stats(stories: list[Story]) -> str:
     c_weak = Counter(t for s in stories for t in s.tags("weak"))
     headers = sum(any(sp.label == "header" for sp in s.spans) for s in stories)
     order = sum(
-        "".join(sp.label[0] for sp in s.sections).find("r") < "".join(
-            sp.label[0] for sp in s.sections
-        ).rfind("a")
+        "".join(sp.label[0] for sp in s.sections).find("r")
+        < "".join(sp.label[0] for sp in s.sections).rfind("a")
         and "r" in "".join(sp.label[0] for sp in s.sections)
         for s in stories
     )

@@ -12,7 +12,8 @@ from .analyzer import MAX_CHARS, Analyzer, analyze, validate_text
 from .errors import InputError, ModelError, RubricError, StarAnalyzerError
 from .models import SCHEMA_VERSION, Report, Section, report_schema
 from .render import OutputFormat, render
-from .rubric import LABELS, Rubric, available_rubrics, load_rubric
+from .rubric import Rubric, available_rubrics, load_rubric
+from .vocabulary import LABELS
 
 __version__ = "0.1.0"
 __all__ = [

@@ -6,9 +6,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from .rubric import Category, Dimension, Label, MetricKind, ScopeKind, Severity
+from .vocabulary import Category, Dimension, Label, MetricKind, ScopeKind, Severity, StarLabel
 
-SCHEMA_VERSION = "1.0.0"
+SCHEMA_VERSION = "2.0.0"
 """Version of the report's JSON form; bumped whenever a field is added, renamed or removed."""
 
 
@@ -76,6 +76,9 @@ class ScopeCue(_Frozen):
     section: Label | None = None
     level: str | None = None
     """The rubric level whose band this value falls in, when the rubric defines levels."""
+    context: bool = False
+    """The count describes someone else's scope ("the head of support, who ran a team of 60")
+    or the setting, not the candidate's: shown, but not used for the level."""
 
 
 class LevelAssessment(_Frozen):
@@ -106,12 +109,14 @@ class Finding(_Frozen):
     section: Label | None = None
     source: str
     """The rubric (bundled name or file) the rule comes from."""
+    why: str | None = None
+    """How it was found: the construction or cue that matched, or the model's probability."""
 
 
 class SectionProportion(_Frozen):
     """A STAR section's length against its target share of the answer."""
 
-    label: Literal["situation", "task", "action", "result"]
+    label: StarLabel
     words: int = Field(ge=0)
     seconds: float = Field(ge=0)
     """Estimated speaking time at the rubric's words per minute."""
@@ -173,6 +178,14 @@ class FollowUpQuestion(_Frozen):
     reason: str
 
 
+class TextSpan(_Frozen):
+    """A stretch of the answer: ``text == answer[start:end]``."""
+
+    start: int = Field(ge=0)
+    end: int = Field(ge=0)
+    text: str
+
+
 class Report(_Frozen):
     """Everything staranalyzer found in one answer."""
 
@@ -182,6 +195,8 @@ class Report(_Frozen):
     characters: int = Field(ge=0)
     """Length of the analysed text; every offset in the report is below or at it."""
     sections: list[Section]
+    headline: TextSpan | None = None
+    """A one-line summary before the story ("TL;DR: ..."), which belongs to no section."""
     metrics: list[Metric] = Field(default_factory=list)
     scope_cues: list[ScopeCue] = Field(default_factory=list)
     level: LevelAssessment = Field(

@@ -1,114 +1,75 @@
-"""The spaCy side: the ``staranalyzer_sectioner`` pipeline component and pipeline construction.
+"""spaCy components: thin adapters that put staranalyzer's results on a user's own Doc.
 
-The component sets ``doc.spans["star"]``: one span per section, labelled ``situation``, ``task``,
-``action``, ``result`` or ``reflection``. Spans are token-aligned; the exact character offsets, the
-source (labeled or inferred), confidence, header, words and sentences of each section are in
-``doc.spans["star"].attrs["sections"]``. It is registered as an entry point in ``spacy_factories``,
-so ``nlp.add_pipe("staranalyzer_sectioner")`` works in any English pipeline once the package is
-installed.
+- ``staranalyzer_sectioner`` sets ``doc.spans["star"]``: one span per section, labelled
+  ``situation``, ``task``, ``action``, ``result`` or ``reflection``. Spans are token-aligned;
+  the exact character offsets, source, confidence, header, words and sentences of each section
+  are in ``doc.spans["star"].attrs["sections"]``.
+- ``staranalyzer_evidence`` runs the whole analysis and sets ``doc.spans["star_findings"]``
+  (label: the finding's category; ``attrs["findings"]`` holds the findings) and
+  ``doc.spans["star_metrics"]`` (label: the metric's kind), and the report as a JSON-ready dict
+  in ``doc.user_data["staranalyzer.report"]``.
+
+Both are registered as ``spacy_factories`` entry points, so ``nlp.add_pipe(...)`` works in any
+English pipeline once the package is installed; they call the same functions as
+:class:`~staranalyzer.Analyzer`.
 """
 
 from __future__ import annotations
 
-import re
-from typing import Any
-
-import spacy
 from spacy.language import Language
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span
 
-from .errors import ModelError
-from .evidence import USER_DATA_KEY, Evidence
-from .rubric import Rubric, load_rubric
-from .sectioning import Sectioner, _sentences, doc_text, forget_text
-
-_WORD = re.compile(r"\S*\w\S*")
-
-
-def count_words(text: str) -> int:
-    """Words as a reader counts them: runs of non-space characters holding a letter or digit."""
-    return len(_WORD.findall(text))
-
+from .analyzer import Analyzer
 
 FACTORY = "staranalyzer_sectioner"
 EVIDENCE_FACTORY = "staranalyzer_evidence"
 SPAN_KEY = "star"
+FINDINGS_KEY = "star_findings"
+METRICS_KEY = "star_metrics"
+REPORT_KEY = "staranalyzer.report"
 
 
-class _RubricComponent:
-    """A pipeline component built from a rubric; ``use_rubric`` rebuilds it for another one."""
+def _span(doc: Doc, start: int, end: int, label: str) -> Span:
+    span = doc.char_span(start, end, label=label, alignment_mode="expand")
+    return span if span is not None else Span(doc, 0, 0, label=label)
 
-    def __init__(self, nlp: Language, name: str, rubric: str | Rubric = "default") -> None:
+
+class _Component:
+    """A pipeline component with its own analyzer, sharing the host pipeline's vocabulary."""
+
+    def __init__(self, nlp: Language, name: str, rubric: str = "default") -> None:
         self.name = name
-        self.make_doc = nlp.make_doc
-        self.use_rubric(load_rubric(rubric))
-
-    def use_rubric(self, rubric: Rubric) -> None:
-        """Switch to another (already loaded) rubric."""
-        raise NotImplementedError
+        self.analyzer = Analyzer(rubric, nlp=nlp)
 
 
-class SectionerComponent(_RubricComponent):
-    """Pipeline component wrapping a :class:`~staranalyzer.sectioning.Sectioner`."""
-
-    def use_rubric(self, rubric: Rubric) -> None:
-        """Switch to another (already loaded) rubric."""
-        self.sectioner = Sectioner(self.make_doc, rubric)
+class SectionerComponent(_Component):
+    """Finds the sections of a Doc and stores them in ``doc.spans["star"]``."""
 
     def __call__(self, doc: Doc) -> Doc:
-        """Find the sections of ``doc`` and store them in ``doc.spans["star"]``."""
-        found = self.sectioner.find_sections(doc)
-        text = doc_text(doc)
-        sentences = _sentences(doc)
-        spans = []
-        records: list[dict[str, Any]] = []
-        for f in found:
-            span = doc.char_span(f.start, f.end, label=f.label, alignment_mode="expand")
-            if span is None:  # only possible for an empty body
-                span = doc[0:0]
-            spans.append(span)
-            words = count_words(text[f.start : f.end])
-            n_sent = sum(1 for s in sentences if s.end > f.start and s.start < f.end)
-            records.append(
-                {
-                    "label": f.label,
-                    "start": f.start,
-                    "end": f.end,
-                    "source": f.source,
-                    "confidence": f.confidence,
-                    "header": f.header,
-                    "words": words,
-                    "sentences": n_sent,
-                }
-            )
-        doc.spans[SPAN_KEY] = spans
-        doc.spans[SPAN_KEY].attrs["sections"] = records
+        """Add the ``star`` span group."""
+        answer = self.analyzer.sections(doc.text, doc.text, doc)
+        doc.spans[SPAN_KEY] = [_span(doc, s.start, s.end, s.label) for s in answer.sections]
+        doc.spans[SPAN_KEY].attrs["sections"] = [s.model_dump() for s in answer.sections]
         return doc
 
 
-class EvidenceComponent(_RubricComponent):
-    """Pipeline component running the rubric's detectors after the sectioner.
-
-    Stores metrics, scope cues, the level assessment, findings and scores as plain data in
-    ``doc.user_data["staranalyzer"]``.
-    """
-
-    def use_rubric(self, rubric: Rubric) -> None:
-        """Switch to another (already loaded) rubric."""
-        self.evidence = Evidence(self.make_doc, rubric)
+class EvidenceComponent(_Component):
+    """Runs the whole analysis on a Doc: sections, findings and metrics as span groups."""
 
     def __call__(self, doc: Doc) -> Doc:
-        """Run the detectors on ``doc`` (which must have been through the sectioner)."""
-        sections = doc.spans[SPAN_KEY].attrs["sections"] if SPAN_KEY in doc.spans else []
-        doc.user_data[USER_DATA_KEY] = self.evidence.analyse(doc, sections)
-        forget_text(doc)
+        """Add the ``star``, ``star_findings`` and ``star_metrics`` span groups and the report."""
+        report = self.analyzer.report(doc.text, doc.text, doc)
+        doc.spans[SPAN_KEY] = [_span(doc, s.start, s.end, s.label) for s in report.sections]
+        doc.spans[SPAN_KEY].attrs["sections"] = [s.model_dump() for s in report.sections]
+        located = [f for f in report.findings if f.start is not None and f.end is not None]
+        doc.spans[FINDINGS_KEY] = [
+            _span(doc, f.start, f.end, f.category)  # type: ignore[arg-type]
+            for f in located
+        ]
+        doc.spans[FINDINGS_KEY].attrs["findings"] = [f.model_dump() for f in located]
+        doc.spans[METRICS_KEY] = [_span(doc, m.start, m.end, m.kind) for m in report.metrics]
+        doc.user_data[REPORT_KEY] = report.model_dump(mode="json")
         return doc
-
-
-@Language.factory(EVIDENCE_FACTORY, default_config={"rubric": "default"})
-def make_evidence(nlp: Language, name: str, rubric: str) -> EvidenceComponent:
-    """SpaCy factory for the evidence detectors (config: ``rubric``, a bundled name or a path)."""
-    return EvidenceComponent(nlp, name, rubric)
 
 
 @Language.factory(FACTORY, default_config={"rubric": "default"})
@@ -117,34 +78,7 @@ def make_sectioner(nlp: Language, name: str, rubric: str) -> SectionerComponent:
     return SectionerComponent(nlp, name, rubric)
 
 
-def build_pipeline(model: str | None, rubric: Rubric) -> Language:
-    """Build the pipeline the analyzer runs: a blank English one, or an installed spaCy model.
-
-    Args:
-        model: None for the download-free default (``spacy.blank("en")`` with a sentencizer), or
-            an installed spaCy pipeline's package name or path (``"en_core_web_sm"``).
-        rubric: the rubric whose cues the sectioner uses.
-
-    Raises:
-        ModelError: the model is not installed or cannot be loaded.
-
-    """
-    if model is None:
-        nlp = spacy.blank("en")
-        nlp.add_pipe("sentencizer")
-    else:
-        try:
-            nlp = spacy.load(model, exclude=["ner"])
-        except (OSError, ImportError, ValueError) as exc:
-            installed = ", ".join(sorted(spacy.util.get_installed_models())) or "none"
-            raise ModelError(
-                f"cannot load spaCy model {model!r} ({exc.__class__.__name__}); "
-                f"installed pipelines: {installed}"
-            ) from None
-    config = {"rubric": rubric.source or "default"}
-    sectioner = nlp.add_pipe(FACTORY, config=config)
-    evidence = nlp.add_pipe(EVIDENCE_FACTORY, config=config)
-    if not rubric.source or load_rubric(rubric.source) != rubric:
-        sectioner.use_rubric(rubric)
-        evidence.use_rubric(rubric)
-    return nlp
+@Language.factory(EVIDENCE_FACTORY, default_config={"rubric": "default"})
+def make_evidence(nlp: Language, name: str, rubric: str) -> EvidenceComponent:
+    """SpaCy factory for the whole analysis (config: ``rubric``, a bundled name or a path)."""
+    return EvidenceComponent(nlp, name, rubric)

@@ -1,9 +1,13 @@
-"""Section headers in labelled answers: ``Situation:``, ``**Task:**``, ``## Action``, ``S:``, ...
+"""Section headers in labelled answers: ``Situation:``, ``**Task:**``, ``## Action``, ``S -``, ...
 
 Header words come from the rubric (``sectioning.headers``); this module only knows the shapes a
-header takes: on its own line or inline after a sentence, with markdown emphasis, heading marks,
-bullets or numbering, a trailing note such as ``(30 seconds)``, and a colon, dash or quoted body.
-Words in ordinary prose ("the result was", "my task force", "Action items:") are not headers.
+header takes: on its own line or inline after a sentence; with markdown emphasis, heading
+marks, list markers, numbering or any combination of them (``###### - **Situation**:``); a
+single capital letter (``S:``, ``S-``, ``S -``, ``S)``, ``(S)``); two labels at once
+(``Situation/Task:``); a trailing note such as ``(30 seconds)`` or ``(~20s)``, which is part of
+the header and never a metric; and a colon, dash, closing bracket or quoted body. Headline
+headers (``TL;DR``, ``Summary:``) open a one-line summary that belongs to no section. Words in
+ordinary prose ("the result was", "my task force", "Action items:") are not headers.
 """
 
 from __future__ import annotations
@@ -11,16 +15,21 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .rubric import Label, Sectioning
+from ..rubric import Sectioning
+from ..vocabulary import Label
 
-_PREFIX = r"(?P<prefix>(?:\#{1,6}[ \t]*|[-*•>][ \t]+|\(?\d{1,2}[.)][ \t]*)*)"
+_PREFIX = r"(?P<prefix>(?:\#{1,6}[ \t]*|[-*•>+][ \t]+|\(?\d{1,2}[.)][ \t]*|>[ \t]*)*)"
 _EMPH = r"(?:\*\*|__|\*|_)"
 _NOTE = r"(?P<note>[ \t]*[(\[][^)\]\n]{0,40}[)\]])?"
-_DELIM = r"(?P<delim>:|—|–|-{1,2}(?=[ \t])|\.(?=[ \t]*(?:\n|$)))"
+_DELIM = r"(?P<delim>::?|—|–|-{1,2}(?=[ \t\r\n]|$)|\.(?=[ \t]*(?:\n|$))|>(?=[ \t]))"
 _SENTENCE_END = re.compile(r"[.!?…][\"”’')\]]*$")
 _CANDIDATE = re.compile(r"\n[ \t]*|[.!?…][\"”’')\]]*[ \t]+")
 _QUOTE_OPEN = '"“'
 _QUOTE_CLOSE = '"”'
+_JOIN = r"[ \t]*(?:/|&|\+|\band\b|,)[ \t]*"
+
+HEADLINE = "headline"
+IGNORED = "ignored"
 
 
 @dataclass(frozen=True)
@@ -29,8 +38,11 @@ class Header:
 
     Attributes:
         start: offset of the header's first character (its markdown marks included).
-        end: offset just after the header and its delimiter.
-        label: the section it opens, or None for an ignored header such as ``Question:``.
+        end: offset just after the header, its note and its delimiter.
+        labels: the section labels it opens: one, or several for ``Situation/Task:`` and for
+            words a rubric lists under two labels ("Challenge:"); empty for a headline or an
+            ignored header.
+        kind: ``section``, ``headline`` (``TL;DR``) or ``ignored`` (``Question:``).
         text: the header as written.
         letter: True for single-letter headers (``S:``).
 
@@ -38,29 +50,48 @@ class Header:
 
     start: int
     end: int
-    label: Label | None
+    labels: tuple[Label, ...]
+    kind: str
     text: str
     letter: bool
+
+    @property
+    def label(self) -> Label | None:
+        """The first label it opens, or None."""
+        return self.labels[0] if self.labels else None
+
+
+def _norm(word: str) -> str:
+    return " ".join(word.lower().split())
 
 
 class HeaderFinder:
     """Finds headers with one compiled regular expression built from a rubric's header words."""
 
     def __init__(self, sectioning: Sectioning) -> None:
-        self._labels: dict[str, Label | None] = {}
+        # A word listed under two labels ("challenge": situation and task) opens either; the
+        # section model decides between them.
+        self._words: dict[str, tuple[str, tuple[Label, ...]]] = {}
         for label, words in sectioning.headers.items():
             for word in words:
-                self._labels[_norm(word)] = label
+                _, old = self._words.get(_norm(word), ("section", ()))
+                self._words[_norm(word)] = ("section", (*old, label))
+        for word in sectioning.headline_headers:
+            self._words[_norm(word)] = (HEADLINE, ())
         for word in sectioning.ignore_headers:
-            self._labels[_norm(word)] = None
+            self._words[_norm(word)] = (IGNORED, ())
         self._letters = {k.upper(): v for k, v in sectioning.letters.items()}
-        words = sorted(self._labels, key=len, reverse=True)
+        words = sorted(self._words, key=len, reverse=True)
         word_alt = "|".join(r"\s+".join(re.escape(p) for p in w.split()) for w in words)
+        word_alt = word_alt or "(?!)"
         letter_alt = "".join(re.escape(k) for k in sorted(self._letters)) or "(?!)"
         self._regex = re.compile(
             _PREFIX
-            + rf"(?P<open>{_EMPH})?"
-            + rf"(?:(?P<word>{word_alt})(?![\w])|(?-i:(?P<letter>[{letter_alt}]))(?![\w]))"
+            + rf"(?P<open>{_EMPH})?(?P<paren>\()?"
+            + rf"(?:(?P<word>{word_alt})(?:{_JOIN}(?P<word2>{word_alt}))?(?![\w'’])"
+            + rf"|(?-i:(?P<letter>[{letter_alt}]))(?:/(?-i:(?P<letter2>[{letter_alt}])))?"
+            + r"(?![\w'’]))"
+            + r"(?P<cparen>\))?"
             + _NOTE
             + rf"(?P<close1>{_EMPH})?[ \t]*"
             + _DELIM
@@ -70,7 +101,7 @@ class HeaderFinder:
         )
 
     def find(self, text: str) -> list[Header]:
-        """Return the headers of ``text`` in order, without overlaps."""
+        """Return the headers of ``text`` in order, without overlaps (linear in the text)."""
         found: list[Header] = []
         end = 0
         # A header starts a line or follows a sentence: try the pattern only there.
@@ -87,45 +118,68 @@ class HeaderFinder:
                 end = header.end
         return found
 
+    def _labels(self, m: re.Match[str]) -> tuple[str, tuple[Label, ...]] | None:
+        if m.group("letter"):
+            letters = [m.group("letter"), m.group("letter2")]
+            labels = tuple(self._letters[x.upper()] for x in letters if x)
+            return "section", labels
+        kind, labels = self._words[_norm(m.group("word"))]
+        if m.group("word2"):
+            kind2, labels2 = self._words[_norm(m.group("word2"))]
+            if kind != "section" or kind2 != "section":
+                return None
+            return "section", tuple(dict.fromkeys((*labels, *labels2)))
+        return kind, labels
+
     def _accept(self, text: str, m: re.Match[str]) -> Header | None:
         i = m.start()
         while i > 0 and text[i - 1] in " \t":
             i -= 1
         line_start = i == 0 or text[i - 1] == "\n"
         inline = not line_start and _SENTENCE_END.search(text[max(0, i - 8) : i]) is not None
-        if not (line_start or inline):
+        if not (line_start or inline) or (m.group("prefix") and not line_start):
             return None
-        if m.group("prefix") and not line_start:
-            return None
+        if bool(m.group("paren")) != bool(m.group("cparen")) and not (
+            m.group("cparen") and not m.group("paren") and m.group("letter")
+        ):
+            return None  # "(Situation" or "Situation)" - except the letter form "S)"
         delim = m.group("delim")
+        if m.group("cparen"):
+            delim = delim or ")"
+        emphasised = bool(m.group("open")) and bool(m.group("close1") or m.group("close2"))
+        if m.group("open") and not emphasised:
+            return None  # "**Task** ..." without closing marks: emphasis on a prose word
         rest_of_line = text[m.end() :].split("\n", 1)[0]
         own_line = rest_of_line.strip() == ""
         quoted = rest_of_line.lstrip()[:1] in _QUOTE_OPEN and rest_of_line.strip() != ""
-        letter = m.group("letter")
-        if letter:
-            # A lone capital is only a header with a colon or dash: "A: I met ..." not "A plan".
-            if delim is None or delim == ".":
+        heading = "#" in (m.group("prefix") or "")
+        parsed = self._labels(m)
+        if parsed is None:
+            return None
+        kind, labels = parsed
+        if m.group("letter"):
+            # A lone capital is only a header with a delimiter: "A: I met ..." not "A plan".
+            if delim is None or delim == "." or (inline and delim not in (":", ")")):
                 return None
-            label: Label | None = self._letters[letter.upper()]
+            if delim in ("-", "--", "—", "–") and not line_start:
+                return None
         else:
-            label = self._labels[_norm(m.group("word"))]
-            if inline and delim != ":":
+            if inline and delim not in (":", "::"):
                 return None
-            if line_start and delim is None and not own_line and not quoted:
+            if line_start and delim is None and not (own_line or quoted or emphasised or heading):
                 return None
             if delim == "." and not own_line:
                 return None
-        end = m.end()
-        if (m.group("open") or "") and not (m.group("close1") or m.group("close2")):
-            # "**Task** ..." without closing marks is emphasis on a prose word, not a header.
-            return None
+            if delim == ">" and not line_start:
+                return None
         return Header(
-            start=m.start(), end=end, label=label, text=m.group(0).strip(), letter=bool(letter)
+            start=m.start(),
+            end=m.end(),
+            labels=labels,
+            kind=kind,
+            text=m.group(0).strip(),
+            letter=bool(m.group("letter")),
         )
-
-
-def _norm(word: str) -> str:
-    return " ".join(word.lower().split())
 
 
 def body_span(text: str, start: int, end: int) -> tuple[int, int]:
@@ -136,9 +190,11 @@ def body_span(text: str, start: int, end: int) -> tuple[int, int]:
             start += 1
         while end > start and text[end - 1].isspace():
             end -= 1
-        tail = text[start:end].rsplit("\n", 1)
-        if len(tail) == 2 and tail[1].strip() and set(tail[1].strip()) <= set("-*_=~"):
-            end = start + len(tail[0])
+        tail_at = text.rfind("\n", start, end)
+        if tail_at >= 0:
+            tail = text[tail_at + 1 : end].strip()
+            if tail and set(tail) <= set("-*_=~"):
+                end = tail_at
         if end - start >= 2 and text[start] in _QUOTE_OPEN and text[end - 1] in _QUOTE_CLOSE:
             inner = text[start + 1 : end - 1]
             # Only strip a pair that wraps the whole body: quotes inside must be balanced.

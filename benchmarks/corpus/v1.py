@@ -1,4 +1,6 @@
-"""Evaluating the sectioner on a labelled corpus: render variants with gold spans, score them.
+"""The v1 corpus (sections stored apart): its model, rendering and degraded variants.
+
+Kept for ``build.py`` (answers*.txt -> answers.jsonl) and the score-validity check.
 
 A corpus answer is stored as its sections (label and body text). From one answer three variants
 are rendered, each with exact gold spans: ``labelled`` (with section headers, in one of several
@@ -16,7 +18,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from .rubric import Label
+from staranalyzer.vocabulary import Label
 
 Variant = Literal["labelled", "paragraphs", "single"]
 VARIANTS: tuple[Variant, ...] = ("labelled", "paragraphs", "single")

@@ -1,0 +1,109 @@
+"""Detectors: the evidence (metrics, scope, level, proportions) and one engine per rule kind.
+
+:data:`ENGINES` maps a rubric rule's ``kind`` to the engine class that runs it; adding a kind
+is one module and one line here (and its model in :mod:`staranalyzer.rubric.schema`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from ..answer import ParsedAnswer
+from ..models import Finding, Metric
+from ..quantities import find_quantities
+from ..rubric import Rubric
+from ..scoring import proportions
+from .base import Engine, Evidence
+from .phrase import PhraseEngine
+from .scope import ScopeLevelEngine, ScopeReader
+from .structure import (
+    BalanceEngine,
+    MissingSectionEngine,
+    NoMetricsEngine,
+    OrderEngine,
+    RatioEngine,
+)
+
+ENGINES: dict[str, type[Engine]] = {
+    "phrase": PhraseEngine,
+    "ratio": RatioEngine,
+    "missing_section": MissingSectionEngine,
+    "balance": BalanceEngine,
+    "no_metrics": NoMetricsEngine,
+    "scope_level": ScopeLevelEngine,
+    "order": OrderEngine,
+}
+"""Rule kind -> engine class."""
+
+__all__ = ["ENGINES", "Detectors", "Engine", "Evidence", "find_metrics"]
+
+
+def find_metrics(answer: ParsedAnswer) -> tuple[Metric, ...]:
+    """The answer's quantified evidence, each with its section; none inside a header."""
+    out = []
+    text = answer.text
+    for q in find_quantities(answer.clean):
+        if answer.in_header(q.start):
+            continue  # "Situation (30 seconds)": a timing note, not a metric
+        section = answer.section_at(q.start)
+        out.append(
+            Metric.model_construct(
+                kind=q.kind,
+                text=text[q.start : q.end],
+                start=q.start,
+                end=q.end,
+                value=q.value,
+                unit=q.unit,
+                high=q.high,
+                before=q.before,
+                after=q.after,
+                direction=q.direction,
+                approximate=q.approximate,
+                section=section.label if section is not None else None,
+            )
+        )
+    return tuple(out)
+
+
+class Detectors:
+    """Every detector of one rubric, built once; :meth:`run` applies them to a parsed answer.
+
+    Args:
+        rubric: the validated rubric.
+
+    """
+
+    def __init__(self, rubric: Rubric) -> None:
+        self.rubric = rubric
+        self.scope = ScopeReader(rubric)
+        self.rules = rubric.active_rules()
+        self.engines: dict[str, Engine] = {}
+        for rule in self.rules:
+            if rule.kind not in self.engines:
+                self.engines[rule.kind] = ENGINES[rule.kind](rubric)
+
+    def phrases(self) -> Mapping[str, list[str]]:
+        """Every phrase list the engines need matched."""
+        out: dict[str, list[str]] = {}
+        for kind, engine in self.engines.items():
+            out.update(engine.phrases([r for r in self.rules if r.kind == kind]))
+        return out
+
+    def evidence(self, answer: ParsedAnswer) -> Evidence:
+        """Metrics, scope cues, the level assessment and section proportions."""
+        metrics = find_metrics(answer)
+        cues = self.scope.cues(answer, metrics)
+        return Evidence(
+            metrics=metrics,
+            scope_cues=cues,
+            level=self.scope.level(cues),
+            proportions=tuple(proportions(answer.sections, self.rubric.timing)),
+        )
+
+    def findings(self, answer: ParsedAnswer, evidence: Evidence) -> list[Finding]:
+        """Every active rule's findings: in text order, whole-answer findings last."""
+        out: list[Finding] = []
+        for rule in self.rules:
+            out.extend(self.engines[rule.kind].run(answer, evidence, rule))
+        out.sort(key=lambda f: (f.start is None, f.start or 0, f.rule))
+        return out

@@ -1,0 +1,96 @@
+"""What every detector engine shares: the evidence it may read and the one way to make a finding.
+
+An engine runs one rubric rule kind. It is built once per analyzer (compiling what it needs),
+may name phrase lists for the shared phrase matcher, and is called per answer and rule with the
+parsed answer and the evidence gathered before the rules run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from ..answer import ParsedAnswer
+from ..models import Finding, LevelAssessment, Metric, ScopeCue, SectionProportion
+from ..rubric import Rubric
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What the rules may read besides the answer: metrics, scope, level and proportions."""
+
+    metrics: tuple[Metric, ...]
+    scope_cues: tuple[ScopeCue, ...]
+    level: LevelAssessment
+    proportions: tuple[SectionProportion, ...]
+
+
+class _Fields(dict):  # type: ignore[type-arg]
+    """Format fields for rule messages; an unknown ``{name}`` stays as it is."""
+
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+def fill(template: str, **fields: Any) -> str:
+    """Fill ``{name}`` fields of a rule message; unknown names are left as written."""
+    return template.format_map(_Fields(fields))
+
+
+class Engine:
+    """Base of the detector engines: one per rubric rule ``kind``.
+
+    Subclasses set :attr:`kind` and implement :meth:`run`; they may override :meth:`phrases`
+    to have lists compiled into the analyzer's shared phrase matcher.
+
+    Args:
+        rubric: the rubric whose rules of this kind the engine will run.
+
+    """
+
+    kind: ClassVar[str] = ""
+
+    def __init__(self, rubric: Rubric) -> None:
+        self.rubric = rubric
+        self.source = rubric.source or rubric.name
+
+    def phrases(self, rules: list[Any]) -> Mapping[str, list[str]]:
+        """Phrase lists this engine needs matched, keyed by unique strings."""
+        return {}
+
+    def run(self, answer: ParsedAnswer, evidence: Evidence, rule: Any) -> list[Finding]:
+        """Apply one rule to one answer; return its findings."""
+        raise NotImplementedError
+
+    def finding(
+        self,
+        rule: Any,
+        answer: ParsedAnswer,
+        start: int | None = None,
+        end: int | None = None,
+        *,
+        quote: bool = True,
+        section: str | None = None,
+        why: str | None = None,
+        **fields: Any,
+    ) -> Finding:
+        """Build a finding of ``rule`` (spans quote the original text)."""
+        text = answer.text[start:end] if quote and start is not None else None
+        if section is None and start is not None:
+            found = answer.section_at(start)
+            section = found.label if found is not None else None
+        values = {"text": text or "", "label": section or fields.get("label", ""), **fields}
+        return Finding.model_construct(
+            rule=rule.id,
+            category=rule.category,
+            severity=rule.severity,
+            message=fill(rule.message, **values),
+            suggestion=fill(rule.suggestion, **values),
+            start=start,
+            end=end,
+            text=text,
+            section=section if section is not None else fields.get("label"),
+            source=self.source,
+            why=why,
+        )

@@ -1,0 +1,165 @@
+"""Scope: what the counts and money in an answer measure, and the level they suggest.
+
+Also the ``scope_level`` engine, which flags a scope above or below the rubric's level.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..answer import ParsedAnswer
+from ..models import Finding, LevelAssessment, Metric, ScopeCue
+from ..rubric import LevelBand, Rubric, ScopeLevelRule
+from .base import Engine, Evidence
+
+_SCALE_WORDS = {"hundreds": 1e2, "thousands": 1e3, "millions": 1e6, "billions": 1e9}
+_USERS_PHRASE = re.compile(r"(?i)\b(hundreds|thousands|millions|billions)\s+of\s+([a-z]+)")
+_WORDS_AFTER = re.compile(r"[A-Za-z]+")
+_WORDS_BEFORE = re.compile(r"[a-z]+")
+_BANDED = ("team_size", "teams", "money", "users")
+_MONTHS = {"month": 1, "quarter": 3, "year": 12}
+_FIRST_PERSON = re.compile(r"(?i)\b(?:i|i'm|i've|i'd|me|my|myself|we|we're|we've|our|us)\b")
+_OTHERS_CLAUSE = re.compile(r"(?i)\b(?:who|whose|which|he|she|they|their|his|her)\b")
+
+
+def _singular(word: str) -> str:
+    return word[:-1] if word.endswith("s") and not word.endswith("ss") else word
+
+
+def band_level(levels: list[LevelBand], kind: str, value: float) -> str | None:
+    """The level whose band holds ``value`` for ``kind``.
+
+    A value above a band's upper bound and below the next band's lower bound reads as the next
+    level (60 engineers is beyond an L6 band of 10-25, so L7); below every band, None.
+    """
+    if kind not in _BANDED:
+        return None
+    level = None
+    for i, band in enumerate(levels):
+        bounds = getattr(band, kind)
+        if bounds is None:
+            continue
+        low, high = bounds
+        if value >= low:
+            level = band.name
+            if high is not None and value > high:
+                nxt = next((b.name for b in levels[i + 1 :] if getattr(b, kind) is not None), None)
+                level = nxt or band.name
+    return level
+
+
+class ScopeReader:
+    """Reads scope cues from an answer's metrics and words, with one rubric's nouns and bands."""
+
+    def __init__(self, rubric: Rubric) -> None:
+        self.levels = rubric.scope.levels
+        self.expected = rubric.level
+        self.noun_kind = {
+            _singular(n.lower()): kind for kind, words in rubric.scope.nouns.items() for n in words
+        }
+        self.lead_in = [
+            (kind, phrase.lower().split())
+            for kind, phrases in rubric.scope.lead_in.items()
+            for phrase in phrases
+        ]
+
+    def cues(self, answer: ParsedAnswer, metrics: tuple[Metric, ...]) -> tuple[ScopeCue, ...]:
+        """Scope cues: counts of people, teams, users and stakeholders, money, time horizons."""
+        text = answer.text
+        cues = []
+        for m in metrics:
+            kind: str | None = None
+            value = m.value
+            if m.kind == "money":
+                kind, value = "money", m.high if m.high is not None else m.value
+            elif m.kind == "duration" and m.unit in _MONTHS:
+                kind, value = "time_horizon", (m.value or 0) * _MONTHS[m.unit]
+            elif m.kind in ("count", "change"):
+                kind = self._count_kind(text, m)
+                if m.kind == "change":
+                    value = max(m.before or 0, m.after or 0)
+            if kind is not None and value is not None:
+                cues.append(self._cue(answer, kind, m.start, m.end, value))
+        for match in _USERS_PHRASE.finditer(answer.clean):
+            kind = self.noun_kind.get(_singular(match.group(2).lower()))
+            if kind is not None and not answer.in_header(match.start()):
+                value = _SCALE_WORDS[match.group(1).lower()]
+                cues.append(self._cue(answer, kind, match.start(), match.end(), value))
+        return tuple(sorted(cues, key=lambda c: (c.start, c.end)))
+
+    def _count_kind(self, text: str, m: Metric) -> str | None:
+        after = _WORDS_AFTER.findall(text, m.end, m.end + 40)[:2]
+        for noun in ([m.unit] if m.unit else []) + [w.lower() for w in after]:
+            kind = self.noun_kind.get(_singular(noun.split()[-1]))
+            if kind is not None:
+                return kind
+        before = _WORDS_BEFORE.findall(text[max(0, m.start - 30) : m.start].lower())
+        for kind, words in self.lead_in:
+            if before[-len(words) :] == words:
+                return kind
+        return None
+
+    @staticmethod
+    def _is_context(answer: ParsedAnswer, start: int) -> bool:
+        """A count in a sentence without the candidate, or after "who"/"he"/"they": context."""
+        sentence = next((s for s in answer.sentences if s[0] <= start < s[1]), None)
+        if sentence is None:
+            return False
+        before = answer.clean[sentence[0] : start]
+        mine = list(_FIRST_PERSON.finditer(answer.clean, sentence[0], sentence[1]))
+        if not mine:
+            return True
+        last_mine = max((m.end() for m in mine if m.start() < start), default=None)
+        others = [m for m in _OTHERS_CLAUSE.finditer(before)]
+        return bool(others) and (last_mine is None or others[-1].start() + sentence[0] > last_mine)
+
+    def _cue(self, answer: ParsedAnswer, kind: str, start: int, end: int, value: float) -> ScopeCue:
+        section = answer.section_at(start)
+        return ScopeCue.model_construct(
+            kind=kind,
+            text=answer.text[start:end],
+            start=start,
+            end=end,
+            value=value,
+            section=section.label if section is not None else None,
+            level=band_level(self.levels, kind, value),
+            context=self._is_context(answer, start),
+        )
+
+    def level(self, cues: tuple[ScopeCue, ...]) -> LevelAssessment:
+        """The level the scope suggests (the highest any cue reaches) against the rubric's."""
+        names = [b.name for b in self.levels]
+        ranked = [c for c in cues if c.level is not None and not c.context]
+        if not names or not ranked:
+            return LevelAssessment.model_construct(
+                expected=self.expected, suggested=None, verdict="unknown", cues=ranked
+            )
+        top = max(names.index(c.level) for c in ranked)  # type: ignore[arg-type]
+        suggested = names[top]
+        behind = [c for c in ranked if c.level == suggested]
+        verdict = "unknown"
+        if self.expected is not None:
+            rank = names.index(self.expected)
+            verdict = "over" if top > rank else "under" if top < rank else "within"
+        return LevelAssessment.model_construct(
+            expected=self.expected, suggested=suggested, verdict=verdict, cues=behind
+        )
+
+
+class ScopeLevelEngine(Engine):
+    """Flags the level verdict a rule names (``over`` or ``under``)."""
+
+    kind = "scope_level"
+
+    def run(self, answer: ParsedAnswer, evidence: Evidence, rule: ScopeLevelRule) -> list[Finding]:
+        """One whole-answer finding when the verdict matches."""
+        level = evidence.level
+        if level.verdict != rule.verdict:
+            return []
+        cues = ", ".join(f'"{c.text}"' for c in level.cues)
+        return [
+            self.finding(
+                rule, answer, expected=level.expected, suggested=level.suggested, cues=cues,
+                why=f"scope cues {cues} read as {level.suggested}",
+            )
+        ]  # fmt: skip

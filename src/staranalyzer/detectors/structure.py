@@ -1,0 +1,152 @@
+"""Engines on the answer's shape.
+
+``ratio`` ("we" vs "I"), ``missing_section``, ``balance``, ``no_metrics`` and ``order``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..answer import ParsedAnswer
+from ..models import Finding
+from ..rubric import BalanceRule, MissingSectionRule, NoMetricsRule, OrderRule, RatioRule
+from .base import Engine, Evidence
+
+
+class RatioEngine(Engine):
+    """Flags a section whose numerator words outweigh its denominator words."""
+
+    kind = "ratio"
+
+    def __init__(self, rubric) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(rubric)
+        self._hashes: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+
+    def _words(self, answer: ParsedAnswer, rule: RatioRule) -> tuple[np.ndarray, np.ndarray]:
+        cached = self._hashes.get(rule.id)
+        if cached is None:
+            strings = answer.doc.vocab.strings
+            num = np.array(sorted(strings.add(w.lower()) for w in rule.numerator), dtype=np.uint64)
+            den = np.array(sorted(strings.add(w.lower()) for w in rule.denominator), np.uint64)
+            cached = self._hashes[rule.id] = (num, den)
+        return cached
+
+    def run(self, answer: ParsedAnswer, evidence: Evidence, rule: RatioRule) -> list[Finding]:
+        """One finding per section of ``rule.section`` over the threshold."""
+        chosen = [s for s in answer.sections if s.label == rule.section]
+        if not chosen:
+            return []
+        num_words, den_words = self._words(answer, rule)
+        out = []
+        for s in chosen:
+            lo, hi = np.searchsorted(answer.idx, [s.start, s.end])
+            tokens = answer.lower[lo:hi]
+            num = int(np.isin(tokens, num_words).sum())
+            den = int(np.isin(tokens, den_words).sum())
+            if num >= rule.min_numerator and num / (num + den) >= rule.threshold:
+                out.append(
+                    self.finding(
+                        rule, answer, s.start, s.end, quote=False, section=s.label,
+                        numerator=num, denominator=den,
+                        why=f'"we"-words {num}, "I"-words {den} in the {s.label}',
+                    )
+                )  # fmt: skip
+        return out
+
+
+class MissingSectionEngine(Engine):
+    """Flags each listed label the answer has no section for."""
+
+    kind = "missing_section"
+
+    def run(
+        self, answer: ParsedAnswer, evidence: Evidence, rule: MissingSectionRule
+    ) -> list[Finding]:
+        """One whole-answer finding per missing label."""
+        present = {s.label for s in answer.sections}
+        return [
+            self.finding(rule, answer, section=label, label=label, why="no section found")
+            for label in rule.labels
+            if label not in present
+        ]
+
+
+class BalanceEngine(Engine):
+    """Flags sections whose share of the words is short or long against the rubric's timing."""
+
+    kind = "balance"
+
+    def run(self, answer: ParsedAnswer, evidence: Evidence, rule: BalanceRule) -> list[Finding]:
+        """One finding per short or long section."""
+        shares = self.rubric.timing.target_shares()
+        targets = ", ".join(f"{v:.0%} {k}" for k, v in shares.items())
+        out = []
+        for row in evidence.proportions:
+            if row.status not in ("short", "long"):
+                continue
+            s = next(x for x in answer.sections if x.label == row.label)
+            out.append(
+                self.finding(
+                    rule, answer, s.start, s.end, quote=False, section=row.label,
+                    share=f"{row.share:.0%}", target=f"{row.target:.0%}", status=row.status,
+                    targets=targets,
+                    why=f"{row.share:.0%} of the words against a target of {row.target:.0%}",
+                )
+            )  # fmt: skip
+        return out
+
+
+class NoMetricsEngine(Engine):
+    """Flags a section (the Result) without outcome evidence.
+
+    Percentages, money, multipliers, ratings, ratios and before/after changes are outcome
+    evidence; a bare count ("two major features") is only when it says what changed (a
+    direction), unless the rule's ``counts_need_change`` is off.
+    """
+
+    kind = "no_metrics"
+
+    def run(self, answer: ParsedAnswer, evidence: Evidence, rule: NoMetricsRule) -> list[Finding]:
+        """One finding when the section exists and holds no metric of the rule's kinds."""
+        chosen = [s for s in answer.sections if s.label == rule.section]
+        if not chosen:
+            return []
+        kinds = set(rule.kinds)
+        for m in evidence.metrics:
+            if m.kind not in kinds or m.section != rule.section:
+                continue
+            if (
+                m.kind == "count"
+                and rule.counts_need_change
+                and m.direction is None
+                and m.value != 0
+            ):
+                continue  # "two major features" is a count of things, not an outcome
+            return []
+        s = chosen[0]
+        return [
+            self.finding(
+                rule, answer, s.start, s.end, quote=False, section=rule.section,
+                why=f"no outcome metric ({', '.join(rule.kinds)}) in the {rule.section}",
+            )
+        ]  # fmt: skip
+
+
+class OrderEngine(Engine):
+    """Flags a ``later`` section told before the first ``earlier`` one (Result before Action)."""
+
+    kind = "order"
+
+    def run(self, answer: ParsedAnswer, evidence: Evidence, rule: OrderRule) -> list[Finding]:
+        """One finding at the first out-of-order section."""
+        earlier = [s for s in answer.sections if s.label == rule.earlier]
+        later = [s for s in answer.sections if s.label == rule.later]
+        if not earlier or not later or later[0].start > earlier[0].start:
+            return []
+        s = later[0]
+        return [
+            self.finding(
+                rule, answer, s.start, s.end, quote=False, section=s.label,
+                why=f"the {rule.later} starts before the {rule.earlier}",
+            )
+        ]  # fmt: skip

@@ -1,0 +1,280 @@
+"""Finding the STAR sections of an answer: headers where it has them, a trained model elsewhere.
+
+The text is cut at its headers into regions. A region under a section header is that section
+(a two-label header such as ``Situation/Task:`` is split by the model between its two labels);
+a headline or ignored header (``TL;DR``, ``Question:``) covers the rest of its paragraph and
+belongs to no section; the rest is unlabelled. Units in unlabelled stretches are scored by the
+trained section model (:mod:`.features`, :mod:`.model`) and decoded together with the labelled
+ones, so an unlabelled stretch before ``Result:`` is read in the light of what follows it.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..answer import ParsedAnswer
+from ..models import Section
+from ..rubric import Rubric
+from ..vocabulary import LABELS
+from .features import UnitFeaturizer
+from .headers import HEADLINE, Header, HeaderFinder, body_span
+from .model import NONE, STATES, load_section_model, softmax_rows, viterbi
+
+__all__ = ["Header", "HeaderFinder", "Region", "Sectioner", "body_span", "count_words"]
+
+_WORD = re.compile(r"\S*\w\S*")
+_PUNCT = [".", ",", "-", "*", "•", "–", "—", ":", ";", "(", ")", '"', "“", "”", "'", ">", "+", "#"]
+
+
+def count_words(text: str, start: int = 0, end: int | None = None) -> int:
+    """Words as a reader counts them: runs of non-space characters holding a letter or digit."""
+    return len(_WORD.findall(text, start, len(text) if end is None else end))
+
+
+@dataclass(frozen=True)
+class Region:
+    """A stretch of the text between headers: under ``header``, or unlabelled (None)."""
+
+    start: int
+    end: int
+    header: Header | None
+
+
+def cut_regions(text: str, headers: list[Header]) -> list[Region]:
+    """Cut the text at its headers. A headline or ignored header covers its paragraph only."""
+    regions: list[Region] = []
+    pos = 0
+    for i, h in enumerate(headers):
+        if h.start > pos and text[pos : h.start].strip():
+            regions.append(Region(pos, h.start, None))
+        nxt = headers[i + 1].start if i + 1 < len(headers) else len(text)
+        if h.kind == "section":
+            regions.append(Region(h.end, nxt, h))
+            pos = nxt
+            continue
+        para = text.find("\n\n", h.end, nxt)
+        if para < 0 or not text[h.end : para].strip():
+            para = text.find("\n", h.end + 1 if text[h.end : h.end + 1] == "\n" else h.end, nxt)
+        stop = nxt if para < 0 else para
+        regions.append(Region(h.end, stop, h))
+        pos = stop
+    if pos < len(text) and text[pos:].strip():
+        regions.append(Region(pos, len(text), None))
+    return regions
+
+
+_STICKY = 3.0
+"""Score bonus for the header's labels in later paragraphs under a section header."""
+
+
+@dataclass(frozen=True)
+class _Placed:
+    """A unit to decode: index, region, states a header allows (None: any) or leans it to."""
+
+    unit: int
+    region: int
+    allowed: frozenset[int] | None
+    lean: tuple[int, ...]
+
+
+class Sectioner:
+    """Splits answers into sections with one rubric's headers and its trained model.
+
+    Args:
+        rubric: the validated rubric.
+        skip_hashes: ``LOWER`` hashes of the rubric's ``skip_at_start`` words.
+        punct_hashes: ``LOWER`` hashes of list markers and punctuation.
+
+    """
+
+    def __init__(self, rubric: Rubric, skip_hashes: list[int], punct_hashes: list[int]) -> None:
+        sec = rubric.sectioning
+        self.rubric = rubric
+        self.headers = HeaderFinder(sec)
+        self.model = load_section_model(sec.model, rubric.base_dir, rubric.source or rubric.name)
+        self.featurizer = UnitFeaturizer(sec.lexicons, skip_hashes, punct_hashes)
+
+    @staticmethod
+    def punctuation() -> list[str]:
+        """Tokens that never open a unit (their hashes go to the featurizer)."""
+        return list(_PUNCT)
+
+    def lexicons(self) -> dict[str, list[str]]:
+        """The cue lexicons, keyed as the answer's phrase hits are (``sec:<name>``)."""
+        return {f"sec:{k}": list(v) for k, v in self.rubric.sectioning.lexicons.items()}
+
+    # -- the pass --------------------------------------------------------------------------------
+    def section(self, answer: ParsedAnswer) -> ParsedAnswer:
+        """Return ``answer`` with its sections (and headline) found."""
+        text = answer.clean
+        headers = self.headers.find(text)
+        regions = cut_regions(text, headers)
+        placed = self._place_units(answer, regions)
+        states = self._decode(answer, placed)
+        sections, headline = self._build(answer, regions, placed, states)
+        spans = tuple((h.start, h.end) for h in headers)
+        return answer.with_sections(tuple(sections), headline, spans)
+
+    def _place_units(self, answer: ParsedAnswer, regions: list[Region]) -> list[_Placed]:
+        """Each unit with its region and what its header allows (header-only units dropped).
+
+        Units in the first paragraph under a section header take the header's labels; later
+        paragraphs under it lean to them (``_STICKY``) but may change, since authors often
+        stop labelling after the first sections.
+        """
+        starts = [r.start for r in regions]
+        placed: list[_Placed] = []
+        paragraph_of: dict[int, int] = {}
+        for ui, u in enumerate(answer.units):
+            ri = bisect_right(starts, u.end - 1) - 1
+            if ri < 0 or u.end <= regions[ri].start:
+                continue
+            if not answer.clean[max(u.start, regions[ri].start) : u.end].strip():
+                continue
+            h = regions[ri].header
+            if ri not in paragraph_of:
+                paragraph_of[ri] = 0
+            elif u.paragraph:
+                paragraph_of[ri] += 1
+            if h is None:
+                placed.append(_Placed(ui, ri, None, ()))
+            elif h.kind != "section":
+                placed.append(_Placed(ui, ri, frozenset([NONE]), ()))
+            else:
+                labels = frozenset(LABELS.index(lab) for lab in h.labels)
+                if paragraph_of[ri] == 0:
+                    placed.append(_Placed(ui, ri, labels, ()))
+                else:
+                    placed.append(_Placed(ui, ri, None, tuple(sorted(labels))))
+        return placed
+
+    def _decode(self, answer: ParsedAnswer, placed: list[_Placed]) -> list[tuple[int, float]]:
+        """(state, confidence) per placed unit: from the header when fixed, else the model."""
+        free = [p for p in placed if p.allowed is None or len(p.allowed) > 1]
+        if not free:
+            return [(min(p.allowed), 1.0) for p in placed]  # type: ignore[type-var]
+        units = [answer.units[p.unit] for p in placed]
+        size = max(len(answer.clean), 1)
+        positions = [(u.start + u.end) / 2 / size for u in units]
+        view = _SubAnswer(answer, units)
+        unit_ids, keys, values = self.featurizer.features(view, positions)  # type: ignore[arg-type]
+        scores = self.model.emissions(unit_ids, keys, values, len(units))
+        for k, p in enumerate(placed):
+            for state in p.lean:
+                scores[k, state] += _STICKY
+        paragraph = [u.paragraph for u in units]
+        path = viterbi(scores, paragraph, [p.allowed for p in placed], self.model)
+        probs = softmax_rows(scores)
+        return [
+            (
+                state,
+                1.0 if p.allowed is not None and len(p.allowed) == 1 else float(probs[k, state]),
+            )
+            for k, (p, state) in enumerate(zip(placed, path, strict=True))
+        ]
+
+    def _build(
+        self,
+        answer: ParsedAnswer,
+        regions: list[Region],
+        placed: list[_Placed],
+        states: list[tuple[int, float]],
+    ) -> tuple[list[Section], tuple[int, int] | None]:
+        text = answer.clean
+        units = answer.units
+        sections: list[Section] = []
+        headline: tuple[int, int] | None = None
+        groups: list[tuple[int, int, list[int]]] = []  # (region, state, placed indices)
+        for k, p in enumerate(placed):
+            state = states[k][0]
+            if groups and groups[-1][0] == p.region and groups[-1][1] == state:
+                groups[-1][2].append(k)
+            else:
+                groups.append((p.region, state, [k]))
+        first_of_region = {}
+        for gi, (ri, _, _) in enumerate(groups):
+            first_of_region.setdefault(ri, gi)
+        last_of_region = {ri: gi for gi, (ri, _, _) in enumerate(groups)}
+        for gi, (ri, state, members) in enumerate(groups):
+            region = regions[ri]
+            h = region.header
+            start = max(units[placed[members[0]].unit].start, region.start)
+            end = min(units[placed[members[-1]].unit].end, region.end)
+            if first_of_region[ri] == gi:
+                start = region.start
+            if last_of_region[ri] == gi:
+                end = region.end
+            start, end = body_span(text, start, end)
+            if end <= start:
+                continue
+            if state == NONE:
+                if (
+                    headline is None
+                    and not sections
+                    and (
+                        (h is not None and h.kind == HEADLINE) or (h is None and len(members) == 1)
+                    )
+                ):
+                    headline = (start, end)
+                continue
+            label = STATES[state]
+            labelled = h is not None and h.kind == "section" and first_of_region[ri] == gi
+            confidence = round(sum(states[k][1] for k in members) / len(members), 3)
+            if labelled and h is not None and h.letter:
+                confidence = min(confidence, 0.9)
+            sections.append(
+                self._section(
+                    answer,
+                    label,
+                    start,
+                    end,
+                    "labeled" if labelled else "inferred",
+                    confidence,
+                    h.text if labelled and h is not None else None,
+                )
+            )
+        sections.sort(key=lambda s: s.start)
+        return sections, headline
+
+    def _section(
+        self,
+        answer: ParsedAnswer,
+        label: str,
+        start: int,
+        end: int,
+        source: str,
+        confidence: float,
+        header: str | None,
+    ) -> Section:
+        sentences = {u.sentence for u in answer.units if u.end > start and u.start < end}
+        return Section.model_construct(
+            label=label,
+            start=start,
+            end=end,
+            source=source,
+            confidence=confidence,
+            words=count_words(answer.text, start, end),
+            sentences=len(sentences),
+            header=header,
+        )
+
+
+class _SubAnswer:
+    """A view of a parsed answer restricted to some of its units (for the featurizer)."""
+
+    def __init__(self, answer: ParsedAnswer, units: list) -> None:  # type: ignore[type-arg]
+        self.clean = answer.clean
+        self.lower = answer.lower
+        self.hits = answer.hits
+        self.units = tuple(units)
+        self._starts = np.array([u.tok_start for u in units], dtype=np.int64)
+
+    def unit_at_token(self, token: int) -> int:
+        i = int(np.searchsorted(self._starts, token, side="right")) - 1
+        if i >= 0 and token < self.units[i].tok_end:
+            return i
+        return -1
