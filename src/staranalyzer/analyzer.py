@@ -13,8 +13,9 @@ import threading
 import time
 from collections import deque
 from collections.abc import Iterable, Iterator
+from contextlib import nullcontext
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import spacy
 from spacy.language import Language
@@ -22,7 +23,7 @@ from spacy.tokens import Doc
 
 from .answer import ParsedAnswer, parse_answer, safe_text
 from .detectors import Detectors
-from .errors import InputError, ModelError
+from .errors import AnalysisError, InputError, ModelError, RubricError, StarAnalyzerError
 from .models import Report
 from .phrases import PhraseIndex
 from .report import build_report
@@ -127,6 +128,31 @@ class Analyzer:
         lists = {**self.sectioner.lexicons(), **self.detectors.phrases()}
         self.phrases = PhraseIndex(self.nlp.vocab, self.nlp.make_doc, lists)
         self._lock = threading.RLock()
+        self._warm = False
+        if self.rubric.base_dir is not None and id(self.rubric) not in _CHECKED:
+            self._check_examples()
+            _CHECKED.add(id(self.rubric))
+
+    def _check_examples(self) -> None:
+        """A user rubric's rules must flag their ``match`` examples and only those.
+
+        Raises:
+            RubricError: naming the rubric file, the rule and the example that misbehaves.
+
+        """
+        problems = []
+        for rule in self.detectors.rules:
+            for expected, examples in (
+                (True, rule.examples.match),
+                (False, rule.examples.no_match),
+            ):
+                for example in examples:
+                    fired = any(f.rule == rule.id for f in self.analyze(example).findings)
+                    if fired != expected:
+                        verb = "must match" if expected else "must not match"
+                        problems.append(f"rule {rule.id!r}, example {verb}: {example!r}")
+        if problems:
+            raise RubricError(self.rubric.source, problems)
 
     # -- one answer ------------------------------------------------------------------------------
     def analyze(self, text: str) -> Report:
@@ -159,59 +185,106 @@ class Analyzer:
 
     # -- many answers ----------------------------------------------------------------------------
     def analyze_many(
-        self, texts: Iterable[str], *, batch_size: int = 64, n_process: int = 1
+        self,
+        texts: Iterable[object],
+        *,
+        batch_size: int = 64,
+        n_process: int = 1,
+        errors: Literal["raise", "return"] = "raise",
     ) -> Iterator[Report]:
         """Analyse a stream of answers, yielding reports in input order.
 
+        Args:
+            texts: the answers.
+            batch_size: answers per ``nlp.pipe`` batch (and per worker task).
+            n_process: worker processes (1: this process).
+            errors: ``raise`` stops at the first answer that cannot be analysed;
+                ``return`` yields its :class:`InputError` (or :class:`AnalysisError`) in its
+                place and goes on, so one bad answer never costs the others.
+
         Raises:
-            InputError: when it reaches a text that cannot be analysed; the message gives its
-                index. Validate first with :func:`validate_text` to skip bad texts instead.
+            InputError: with ``errors="raise"``, at a text that cannot be analysed (the message
+                gives its index).
 
         """
-        checked = self._checked(texts)
-        if n_process <= 1:
-            yield from self._analyze_here(checked, batch_size)
-            return
-        for payload in self._analyze_in_processes(checked, batch_size, n_process):
-            yield Report.model_validate_json(payload)
+        yield from self._many(texts, batch_size, n_process, errors, as_json=False)  # type: ignore[misc]
 
     def analyze_many_json(
-        self, texts: Iterable[str], *, batch_size: int = 64, n_process: int = 1
+        self,
+        texts: Iterable[object],
+        *,
+        batch_size: int = 64,
+        n_process: int = 1,
+        errors: Literal["raise", "return"] = "raise",
     ) -> Iterator[str]:
         """Like :meth:`analyze_many`, but yield each report as its JSON text.
 
         With several processes the workers serialise, so the parent never rebuilds a report.
         """
-        checked = self._checked(texts)
-        if n_process <= 1:
-            for report in self._analyze_here(checked, batch_size):
-                yield report.model_dump_json()
-            return
-        yield from self._analyze_in_processes(checked, batch_size, n_process)
+        yield from self._many(texts, batch_size, n_process, errors, as_json=True)  # type: ignore[misc]
 
-    def _checked(self, texts: Iterable[str]) -> Iterator[str]:
-        for i, text in enumerate(texts):
-            try:
-                yield validate_text(text, self.max_chars)
-            except InputError as exc:
-                raise InputError(f"text #{i}: {exc}") from None
+    def _many(
+        self, texts: Iterable[object], batch_size: int, n_process: int, errors: str, as_json: bool
+    ) -> Iterator[Report | str | StarAnalyzerError]:
+        items = (
+            self._analyze_here(iter(texts), batch_size, as_json)
+            if n_process <= 1
+            else (self._analyze_in_processes(iter(texts), batch_size, n_process, as_json))
+        )
+        for i, item in enumerate(items):
+            if isinstance(item, StarAnalyzerError):
+                if errors == "raise":
+                    raise type(item)(f"text #{i}: {item}")
+                yield item
+            elif isinstance(item, str) and not as_json:
+                yield Report.model_validate_json(item)
+            else:
+                yield item
 
-    def _analyze_here(self, texts: Iterator[str], batch_size: int) -> Iterator[Report]:
+    def _one(self, text: object, clean: str | None, doc: Doc | None, as_json: bool) -> Any:
+        """One answer's report (or JSON), or the error that stopped it."""
+        try:
+            validate_text(text, self.max_chars)
+            assert isinstance(text, str)
+            clean = clean if clean is not None else safe_text(text)
+            doc = doc if doc is not None else self.nlp(clean)
+            report = self.report(text, clean, doc)
+            return report.model_dump_json() if as_json else report
+        except StarAnalyzerError as exc:
+            return exc
+        except Exception as exc:  # a bug: keep it to this answer
+            return AnalysisError(f"{exc.__class__.__name__}: {exc}")
+
+    def _analyze_here(
+        self, texts: Iterator[object], batch_size: int, as_json: bool = False
+    ) -> Iterator[Any]:
         # A memory zone per chunk frees the strings spaCy interned for those answers, so a bank
-        # of any size runs in flat memory; zones are not thread-safe, hence the lock.
-        for chunk in _chunks(texts, max(batch_size, _ZONE)):
-            with self._lock, self.nlp.memory_zone():
-                cleaned = [safe_text(t) for t in chunk]
-                docs = self.nlp.pipe(cleaned, batch_size=batch_size)
-                for text, clean, doc in zip(chunk, cleaned, docs, strict=True):
-                    yield self.report(text, clean, doc)
+        # of any size runs in flat memory; zones are not thread-safe, hence the lock. The first
+        # chunk runs outside a zone, so the tokenizer keeps its cache of common words (a zone
+        # would throw away every cache entry made inside it).
+        for n, chunk in enumerate(_chunks(texts, max(batch_size, _ZONE))):
+            with self._lock, self.nlp.memory_zone() if n or self._warm else nullcontext():
+                self._warm = True
+                valid = [t for t in chunk if _valid(t, self.max_chars)]
+                cleaned = [safe_text(t) for t in valid]  # type: ignore[arg-type]
+                try:
+                    docs = list(self.nlp.pipe(cleaned, batch_size=batch_size))
+                except Exception:  # a bad text in the batch: take them one by one
+                    docs = [None] * len(cleaned)
+                made = iter(zip(cleaned, docs, strict=True))
+                for text in chunk:
+                    if _valid(text, self.max_chars):
+                        clean, doc = next(made)
+                        yield self._one(text, clean, doc, as_json)
+                    else:
+                        yield self._one(text, None, None, as_json)
 
     def _analyze_in_processes(
-        self, texts: Iterator[str], batch_size: int, n_process: int
-    ) -> Iterator[str]:
+        self, texts: Iterator[object], batch_size: int, n_process: int, as_json: bool
+    ) -> Iterator[Any]:
         # Workers return finished reports as JSON text (cheap to send, no rebuilding in the
-        # parent); at most two batches per worker are in flight, so memory stays flat and the
-        # output keeps the input order.
+        # parent) or the error of each answer; at most two batches per worker are in flight, so
+        # memory stays flat and the output keeps the input order.
         global _WORKER
         methods = multiprocessing.get_all_start_methods()
         context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
@@ -227,11 +300,20 @@ class Analyzer:
                 yield from pending.popleft().get()
 
 
+def _valid(text: object, max_chars: int) -> bool:
+    try:
+        validate_text(text, max_chars)
+    except InputError:
+        return False
+    return True
+
+
 def _check(deadline: float | None) -> None:
     if deadline is not None and time.monotonic() > deadline:
         raise InputError("analysis took longer than the analyzer's timeout")
 
 
+_CHECKED: set[int] = set()  # ids of user rubrics whose rule examples were checked
 _WORKER: Analyzer | None = None
 _ZONE = 1024  # answers per spaCy memory zone
 
@@ -245,13 +327,13 @@ def _init_worker(spec: tuple[Rubric, str | None, int, float | None]) -> None:
         _WORKER = Analyzer(rubric, model, max_chars=max_chars, timeout=timeout)
 
 
-def _analyze_chunk(texts: list[str]) -> list[str]:
+def _analyze_chunk(texts: list[object]) -> list[str | StarAnalyzerError]:
     assert _WORKER is not None
-    return [r.model_dump_json() for r in _WORKER._analyze_here(iter(texts), len(texts))]
+    return list(_WORKER._analyze_here(iter(texts), len(texts), as_json=True))
 
 
-def _chunks(texts: Iterator[str], size: int) -> Iterator[list[str]]:
-    chunk: list[str] = []
+def _chunks(texts: Iterator[Any], size: int) -> Iterator[list[Any]]:
+    chunk: list[Any] = []
     for text in texts:
         chunk.append(text)
         if len(chunk) >= size:

@@ -171,7 +171,25 @@ class ParsedAnswer:
     headline: tuple[int, int] | None = None
     headers: tuple[tuple[int, int], ...] = ()
     _unit_starts: tuple[int, ...] = ()
+    _unit_ends: tuple[int, ...] = ()
+    _sentence_starts: tuple[int, ...] = ()
     _section_starts: tuple[int, ...] = ()
+
+    def units_between(self, start: int, end: int) -> range:
+        """Indexes of the units overlapping characters ``[start, end)`` (binary search)."""
+        first = bisect_right(self._unit_ends, start)
+        last = first
+        n = len(self.units)
+        while last < n and self.units[last].start < end:
+            last += 1
+        return range(first, last)
+
+    def sentence_at(self, offset: int) -> tuple[int, int] | None:
+        """(start, end) of the sentence holding character ``offset``, or None."""
+        i = bisect_right(self._sentence_starts, offset) - 1
+        if i >= 0 and offset < self.sentences[i][1]:
+            return self.sentences[i]
+        return None
 
     def with_hits(self, hits: dict[str, tuple[tuple[int, int], ...]]) -> ParsedAnswer:
         """Return a copy with the phrase matcher's hits."""
@@ -255,4 +273,6 @@ def parse_answer(text: str, clean: str, doc: Doc) -> ParsedAnswer:
         units,
         sentences,
         _unit_starts=tuple(u.tok_start for u in units),
+        _unit_ends=tuple(u.end for u in units),
+        _sentence_starts=tuple(s for s, _ in sentences),
     )

@@ -26,5 +26,12 @@ class RubricError(StarAnalyzerError, ValueError):
         super().__init__(f"{source}: " + "; ".join(problems))
 
 
+class AnalysisError(StarAnalyzerError):
+    """Analysing one answer failed unexpectedly (a bug).
+
+    ``analyze_many(errors="return")`` yields it in that answer's place and goes on.
+    """
+
+
 class ModelError(StarAnalyzerError, ValueError):
     """A spaCy model was asked for that is not installed or cannot be loaded."""

@@ -155,7 +155,7 @@ class SummaryBuilder:
             median=round(statistics.median(self.scores), 1) if self.scores else None,
             histogram=bands,
             verdicts=dict(sorted(self.verdicts.items())),
-            common_findings=self.rules.most_common(10),
+            common_findings=sorted(self.rules.items(), key=lambda kv: (-kv[1], kv[0]))[:10],
             without_metrics=self.without_metrics,
             without_metrics_ids=self.without_metrics_ids,
             near_duplicates=self._duplicates(),

@@ -6,6 +6,7 @@ Also the ``scope_level`` engine, which flags a scope above or below the rubric's
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 
 from ..answer import ParsedAnswer
 from ..models import Finding, LevelAssessment, Metric, ScopeCue
@@ -66,6 +67,7 @@ class ScopeReader:
     def cues(self, answer: ParsedAnswer, metrics: tuple[Metric, ...]) -> tuple[ScopeCue, ...]:
         """Scope cues: counts of people, teams, users and stakeholders, money, time horizons."""
         text = answer.text
+        people = self._people(answer)
         cues = []
         for m in metrics:
             kind: str | None = None
@@ -79,12 +81,12 @@ class ScopeReader:
                 if m.kind == "change":
                     value = max(m.before or 0, m.after or 0)
             if kind is not None and value is not None:
-                cues.append(self._cue(answer, kind, m.start, m.end, value))
+                cues.append(self._cue(answer, kind, m.start, m.end, value, people))
         for match in _USERS_PHRASE.finditer(answer.clean):
             kind = self.noun_kind.get(_singular(match.group(2).lower()))
             if kind is not None and not answer.in_header(match.start()):
                 value = _SCALE_WORDS[match.group(1).lower()]
-                cues.append(self._cue(answer, kind, match.start(), match.end(), value))
+                cues.append(self._cue(answer, kind, match.start(), match.end(), value, people))
         return tuple(sorted(cues, key=lambda c: (c.start, c.end)))
 
     def _count_kind(self, text: str, m: Metric) -> str | None:
@@ -100,20 +102,39 @@ class ScopeReader:
         return None
 
     @staticmethod
-    def _is_context(answer: ParsedAnswer, start: int) -> bool:
+    def _people(answer: ParsedAnswer) -> tuple[list[int], list[int]]:
+        """Offsets of first-person words and of words that point at others ("who", "they")."""
+        text = answer.clean
+        return (
+            [m.start() for m in _FIRST_PERSON.finditer(text)],
+            [m.start() for m in _OTHERS_CLAUSE.finditer(text)],
+        )
+
+    @staticmethod
+    def _is_context(answer: ParsedAnswer, start: int, people: tuple[list[int], list[int]]) -> bool:
         """A count in a sentence without the candidate, or after "who"/"he"/"they": context."""
-        sentence = next((s for s in answer.sentences if s[0] <= start < s[1]), None)
+        sentence = answer.sentence_at(start)
         if sentence is None:
             return False
-        before = answer.clean[sentence[0] : start]
-        mine = list(_FIRST_PERSON.finditer(answer.clean, sentence[0], sentence[1]))
-        if not mine:
-            return True
-        last_mine = max((m.end() for m in mine if m.start() < start), default=None)
-        others = [m for m in _OTHERS_CLAUSE.finditer(before)]
-        return bool(others) and (last_mine is None or others[-1].start() + sentence[0] > last_mine)
+        mine, others = people
+        lo = bisect_left(mine, sentence[0])
+        if lo >= len(mine) or mine[lo] >= sentence[1]:
+            return True  # nobody in the first person in this sentence
+        before = bisect_left(mine, start)
+        last_mine = mine[before - 1] if before > lo else None
+        k = bisect_left(others, start)
+        last_other = others[k - 1] if k > 0 and others[k - 1] >= sentence[0] else None
+        return last_other is not None and (last_mine is None or last_other > last_mine)
 
-    def _cue(self, answer: ParsedAnswer, kind: str, start: int, end: int, value: float) -> ScopeCue:
+    def _cue(
+        self,
+        answer: ParsedAnswer,
+        kind: str,
+        start: int,
+        end: int,
+        value: float,
+        people: tuple[list[int], list[int]],
+    ) -> ScopeCue:
         section = answer.section_at(start)
         return ScopeCue.model_construct(
             kind=kind,
@@ -123,7 +144,7 @@ class ScopeReader:
             value=value,
             section=section.label if section is not None else None,
             level=band_level(self.levels, kind, value),
-            context=self._is_context(answer, start),
+            context=self._is_context(answer, start, people),
         )
 
     def level(self, cues: tuple[ScopeCue, ...]) -> LevelAssessment:

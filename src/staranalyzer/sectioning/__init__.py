@@ -26,13 +26,17 @@ from .model import NONE, STATES, load_section_model, softmax_rows, viterbi
 
 __all__ = ["Header", "HeaderFinder", "Region", "Sectioner", "body_span", "count_words"]
 
-_WORD = re.compile(r"\S*\w\S*")
+_CHUNK = re.compile(r"\S+")
+# A run of punctuation standing alone; the lookahead-and-backreference makes the run atomic,
+# so a long run never backtracks (linear time).
+_NO_WORD_CHUNK = re.compile(r"(?<!\S)(?=([^\w\s]+))\1(?!\S)")
 _PUNCT = [".", ",", "-", "*", "•", "–", "—", ":", ";", "(", ")", '"', "“", "”", "'", ">", "+", "#"]
 
 
 def count_words(text: str, start: int = 0, end: int | None = None) -> int:
     """Words as a reader counts them: runs of non-space characters holding a letter or digit."""
-    return len(_WORD.findall(text, start, len(text) if end is None else end))
+    stop = len(text) if end is None else end
+    return len(_CHUNK.findall(text, start, stop)) - len(_NO_WORD_CHUNK.findall(text, start, stop))
 
 
 @dataclass(frozen=True)
@@ -250,7 +254,7 @@ class Sectioner:
         confidence: float,
         header: str | None,
     ) -> Section:
-        sentences = {u.sentence for u in answer.units if u.end > start and u.start < end}
+        sentences = {answer.units[i].sentence for i in answer.units_between(start, end)}
         return Section.model_construct(
             label=label,
             start=start,

@@ -149,7 +149,8 @@ class HeaderFinder:
         emphasised = bool(m.group("open")) and bool(m.group("close1") or m.group("close2"))
         if m.group("open") and not emphasised:
             return None  # "**Task** ..." without closing marks: emphasis on a prose word
-        rest_of_line = text[m.end() :].split("\n", 1)[0]
+        eol = text.find("\n", m.end())
+        rest_of_line = text[m.end() : eol if eol >= 0 else len(text)]
         own_line = rest_of_line.strip() == ""
         quoted = rest_of_line.lstrip()[:1] in _QUOTE_OPEN and rest_of_line.strip() != ""
         heading = "#" in (m.group("prefix") or "")
