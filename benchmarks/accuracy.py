@@ -125,8 +125,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--part", action="append", default=[])
     parser.add_argument("--folds", type=int, default=5)
+    parser.add_argument("--missed", action="store_true", help="list missed dev flag sentences")
     args = parser.parse_args()
-    parts = args.part or ["sections", "metrics"]
+    parts = args.part or ["sections", "metrics", "flags"]
     gold = load_gold()
     analyzer = Analyzer()
     counts = defaultdict(int)
@@ -136,6 +137,153 @@ def main() -> None:
         print_sections(analyzer, gold, args.folds)
     if "metrics" in parts:
         print_metrics(analyzer, gold)
+    if "flags" in parts:
+        print_flags(gold, show_missed=args.missed)
+        if args.folds > 1:
+            print_flag_folds(gold, args.folds)
+
+
+# -- red flags -----------------------------------------------------------------------------------
+FLAG_RUBRIC = "amazon-l6"
+
+
+def without_models(rubric_name: str):  # type: ignore[no-untyped-def]
+    """The rubric with its sentence-model rules switched off (constructions only)."""
+    from staranalyzer import load_rubric
+
+    rubric = load_rubric(rubric_name)
+    models = [r.id for r in rubric.rules if r.kind == "classifier"]
+    return rubric.model_copy(update={"disabled": [*rubric.disabled, *models]})
+
+
+def flag_figures(analyzer: Analyzer, flags: list, hosts: list, strong: list) -> dict:
+    """Recall per category, traps flagged, and red flags per strong answer, for one split."""
+    from evaluation import place_flags
+
+    from staranalyzer.vocabulary import RED_FLAGS
+
+    placed = place_flags(flags, hosts)
+    reports = list(analyzer.analyze_many([p[2] for p in placed]))
+    caught: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    trap: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    missed: dict[str, list[str]] = defaultdict(list)
+    for (flag, _, text, start, end), report in zip(placed, reports, strict=True):
+        hit = {
+            f.category
+            for f in report.findings
+            if f.category in RED_FLAGS and f.start is not None and f.start < end and f.end > start
+        }
+        if flag.category == "clean":
+            trap[flag.trap_for][0] += bool(hit)
+            trap[flag.trap_for][1] += 1
+        else:
+            caught[flag.category][0] += flag.category in hit
+            caught[flag.category][1] += 1
+            if flag.category not in hit:
+                missed[flag.category].append(flag.text)
+    per_answer: dict[str, float] = {}
+    strong_reports = list(analyzer.analyze_many([s.text for s in strong]))
+    for cat in RED_FLAGS:
+        count = sum(sum(f.category == cat for f in r.findings) for r in strong_reports)
+        per_answer[cat] = count / max(len(strong_reports), 1)
+    return {"caught": caught, "trap": trap, "per_answer": per_answer, "missed": missed}
+
+
+def print_flags(gold: list[GoldStory], show_missed: bool = False) -> None:
+    """Red-flag recall, traps flagged and flags per strong answer (amazon-l6), with and without
+    the sentence model."""
+    from evaluation import hosts_for
+    from flags import load_flags
+
+    from staranalyzer.vocabulary import RED_FLAGS
+
+    flags = load_flags()
+    with_model = Analyzer(rubric=FLAG_RUBRIC)
+    constructions = Analyzer(rubric=without_models(FLAG_RUBRIC))
+    print(f"\nred flags under {FLAG_RUBRIC}: each sentence placed in a strong answer of its split")
+    for split in ("dev", "heldout"):
+        chosen = [f for f in flags if f.split == split]
+        hosts = hosts_for(gold, split)
+        strong = [g for g in gold if g.split == split and g.quality == "strong"]
+        full = flag_figures(with_model, chosen, hosts, strong)
+        bare = flag_figures(constructions, chosen, hosts, strong)
+        n_traps = sum(v[1] for v in full["trap"].values())
+        print(f"  {split}: {len(chosen) - n_traps} flagged sentences, {n_traps} traps, "
+              f"{len(strong)} strong answers")  # fmt: skip
+        print(f"    {'category':12} {'recall':>14} {'constructions only':>20} {'traps flagged':>15}"
+              f" {'per strong answer':>18}")  # fmt: skip
+        for cat in RED_FLAGS:
+            c, n = full["caught"][cat]
+            cb, _ = bare["caught"][cat]
+            t, tn = full["trap"][cat]
+            print(f"    {cat:12} {c / n:6.2f} ({c:3}/{n:3}) {cb / n:12.2f}        "
+                  f"{t / max(tn, 1):6.2f} ({t:2}/{tn:2}) {full['per_answer'][cat]:12.3f}")  # fmt: skip
+        all_c = sum(v[0] for v in full["caught"].values())
+        all_n = sum(v[1] for v in full["caught"].values())
+        all_t = sum(v[0] for v in full["trap"].values())
+        print(f"    {'all':12} {all_c / all_n:6.2f} ({all_c}/{all_n})"
+              f"{'':21}{all_t / max(n_traps, 1):6.2f} ({all_t}/{n_traps})")  # fmt: skip
+        if show_missed and split == "dev":
+            for cat, texts in full["missed"].items():
+                for t in texts[:12]:
+                    print(f"      missed {cat}: {t}")
+
+
+def with_flag_model(rubric_name: str, path: Path):  # type: ignore[no-untyped-def]
+    """The rubric with its sentence-model rules reading the model file at ``path``."""
+    from staranalyzer import load_rubric
+
+    rubric = load_rubric(rubric_name)
+    rules = [
+        r.model_copy(update={"model": str(path)}) if r.kind == "classifier" else r
+        for r in rubric.rules
+    ]
+    return rubric.model_copy(update={"rules": rules, "base_dir": None})
+
+
+def print_flag_folds(gold: list[GoldStory], folds: int) -> None:
+    """k-fold cross-validation of the sentence model on the dev sentences."""
+    import tempfile
+
+    from evaluation import hosts_for
+    from flags import load_flags
+    from train_models import flag_examples, train_flags
+
+    from staranalyzer.vocabulary import RED_FLAGS
+
+    flags = sorted((f for f in load_flags() if f.split == "dev"), key=lambda f: f.id)
+    hosts = hosts_for(gold, "dev")
+    base = Analyzer()
+    host_examples = flag_examples(base, [], hosts)
+    caught: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    trap: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    with tempfile.TemporaryDirectory() as tmp:
+        for k in range(folds):
+            test = [f for i, f in enumerate(flags) if i % folds == k]
+            train = [f for i, f in enumerate(flags) if i % folds != k]
+            model = train_flags(host_examples + flag_examples(base, train, hosts))
+            path = Path(tmp) / f"flags{k}.model.gz"
+            model.save(path)
+            fold = Analyzer(rubric=with_flag_model(FLAG_RUBRIC, path))
+            got = flag_figures(fold, test, hosts, [])
+            for cat, (c, n) in got["caught"].items():
+                caught[cat][0] += c
+                caught[cat][1] += n
+            for cat, (c, n) in got["trap"].items():
+                trap[cat][0] += c
+                trap[cat][1] += n
+    print(f"  dev, {folds}-fold (the sentence model retrained without the measured fold):")
+    for cat in RED_FLAGS:
+        c, n = caught[cat]
+        t, tn = trap[cat]
+        print(
+            f"    {cat:12} recall {c / n:5.2f} ({c}/{n})   traps flagged {t / tn:5.2f} ({t}/{tn})"
+        )
+    c = sum(v[0] for v in caught.values())
+    n = sum(v[1] for v in caught.values())
+    t = sum(v[0] for v in trap.values())
+    tn = sum(v[1] for v in trap.values())
+    print(f"    {'all':12} recall {c / n:5.2f} ({c}/{n})   traps flagged {t / tn:5.2f} ({t}/{tn})")
 
 
 if __name__ == "__main__":

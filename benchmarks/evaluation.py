@@ -355,3 +355,40 @@ def score_sections(
         base = char_accuracy(r.text, r.gold, position_baseline(r.text))
         out.append(VariantScore(story.id, story.split, r.variant, acc, base))
     return out
+
+
+# -- red-flag sentences placed in answers ---------------------------------------------------------
+def insert_sentence(story: GoldStory, sentence: str, section: str) -> tuple[str, int, int]:
+    """Put ``sentence`` at the end of ``story``'s first ``section`` (else the end of the text).
+
+    Returns the new text and the sentence's (start, end) in it.
+    """
+    target = next((s for s in story.sections if s.label == section), None)
+    if target is None:
+        target = next((s for s in story.sections if s.label == "result"), None)
+    at = target.end if target is not None else len(story.text.rstrip())
+    before = story.text[:at]
+    glue = " " if before and before[-1] in '.!?"”)' else ". "
+    text = before + glue + sentence + story.text[at:]
+    start = len(before) + len(glue)
+    return text, start, start + len(sentence)
+
+
+def hosts_for(stories: list[GoldStory], split: str) -> list[GoldStory]:
+    """Strong v2 answers of a split, sorted by id: the answers flag sentences are placed in."""
+    return sorted(
+        (s for s in stories if s.split == split and s.origin == "v2" and s.quality == "strong"),
+        key=lambda s: s.id,
+    )
+
+
+def place_flags(
+    flags: list, hosts: list[GoldStory]
+) -> list[tuple[object, GoldStory, str, int, int]]:
+    """Each flag sentence in a host answer (hosts taken in turn): (flag, host, text, start, end)."""
+    out = []
+    for i, flag in enumerate(flags):
+        host = hosts[(i * 7) % len(hosts)]
+        text, start, end = insert_sentence(host, flag.text, flag.section)
+        out.append((flag, host, text, start, end))
+    return out

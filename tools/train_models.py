@@ -1,10 +1,13 @@
 """Train the bundled models from the dev corpus: one deterministic command.
 
-Usage: python tools/train_models.py [--only sections] [--epochs N]
+Usage: python tools/train_models.py [--only sections|flags]
 
-Writes ``src/staranalyzer/data/sections.model.gz`` (the section model). Only dev stories are
-used (``benchmarks/corpus/stories/dev-*.txt`` and the v1 corpus); held-out stories never are.
-Running it twice gives byte-identical files.
+Writes ``src/staranalyzer/data/sections.model.gz`` (the section model: an averaged structured
+perceptron over unit features) and ``src/staranalyzer/data/flags.model.gz`` (the red-flag
+sentence model: one logistic regression per category). Only dev data is used: dev stories
+(``benchmarks/corpus/stories/dev-*.txt`` and the v1 corpus) and dev red-flag sentences
+(``benchmarks/corpus/flags/dev-*.txt``, each placed in a dev strong answer); held-out files
+never are. Running it twice gives byte-identical files.
 """
 
 from __future__ import annotations
@@ -21,11 +24,15 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from evaluation import GoldStory, Rendered, load_gold, variants  # noqa: E402
+from evaluation import GoldStory, Rendered, hosts_for, load_gold, place_flags, variants  # noqa: E402
+from flags import FlagSentence, load_flags  # noqa: E402
 
 from staranalyzer import Analyzer  # noqa: E402
 from staranalyzer.answer import parse_answer, safe_text  # noqa: E402
+from staranalyzer.detectors.classifier import FlagModel, sentence_features  # noqa: E402
+from staranalyzer.linear import forget_bundled  # noqa: E402
 from staranalyzer.sectioning.model import N_STATES, NONE, STATES, SectionModel  # noqa: E402
+from staranalyzer.vocabulary import RED_FLAGS  # noqa: E402
 
 DATA = ROOT / "src" / "staranalyzer" / "data"
 TRAIN_VARIANTS = ("paragraphs", "single", "notes", "headerless")
@@ -189,20 +196,137 @@ def dev_stories() -> list[GoldStory]:
     return [s for s in load_gold() if s.split == "dev"]
 
 
+# -- the red-flag sentence model -------------------------------------------------------------------
+@dataclass
+class FlagExample:
+    """One training sentence: its feature keys and its categories (none for a clean one)."""
+
+    keys: np.ndarray
+    labels: tuple[str, ...]
+    group: str
+    """What it comes from (a flag file line or a host answer), for cross-validation folds."""
+
+
+def _sentence_keys(analyzer: Analyzer, text: str) -> tuple[object, object, list[np.ndarray]]:
+    clean = safe_text(text)
+    answer = analyzer.sections(text, clean, analyzer.nlp(clean))
+    evidence = analyzer.detectors.evidence(answer)
+    feats = sentence_features(answer, evidence, sorted(analyzer.rubric.lexicons))
+    per = [feats.keys[feats.groups == i] for i in range(feats.n)]
+    return answer, evidence, per
+
+
+def flag_examples(
+    analyzer: Analyzer, flags: list[FlagSentence], hosts: list[GoldStory]
+) -> list[FlagExample]:
+    """Flag sentences placed in host answers, and every sentence of the hosts (clean)."""
+    out = []
+    for host in hosts:
+        _, _, per = _sentence_keys(analyzer, host.text)
+        out.extend(FlagExample(keys, (), f"host:{host.id}") for keys in per)
+    for flag, host, text, start, end in place_flags(flags, hosts):
+        answer, _, per = _sentence_keys(analyzer, text)
+        chosen = [i for i, (s, e) in enumerate(answer.sentences) if s < end and e > start]
+        keys = np.unique(np.concatenate([per[i] for i in chosen])) if chosen else np.zeros(0)
+        labels = () if flag.category == "clean" else (flag.category,)
+        out.append(FlagExample(keys.astype(np.uint64), labels, f"flag:{flag.id}"))
+    return out
+
+
+def train_flags(examples: list[FlagExample], iterations: int = 300, l2: float = 1e-3,
+                min_count: int = 2, positive_weight: float = 2.0) -> FlagModel:  # fmt: skip
+    """One logistic regression per category, full-batch Adagrad (deterministic)."""
+    counts: dict[int, int] = {}
+    for ex in examples:
+        for k in set(ex.keys.tolist()):
+            counts[k] = counts.get(k, 0) + 1
+    vocab = sorted(k for k, c in counts.items() if c >= min_count)
+    index = {k: i for i, k in enumerate(vocab)}
+    rows, cols = [], []
+    for r, ex in enumerate(examples):
+        for k in sorted(set(ex.keys.tolist())):
+            if k in index:
+                rows.append(r)
+                cols.append(index[k])
+    row = np.array(rows, dtype=np.int64)
+    col = np.array(cols, dtype=np.int64)
+    n, f, c = len(examples), len(vocab), len(RED_FLAGS)
+    y = np.zeros((n, c))
+    for r, ex in enumerate(examples):
+        for label in ex.labels:
+            y[r, RED_FLAGS.index(label)] = 1.0
+    sample_weight = np.where(y > 0, positive_weight, 1.0)
+    w = np.zeros((f, c))
+    b = np.zeros(c)
+    gw2 = np.full((f, c), 1e-8)
+    gb2 = np.full(c, 1e-8)
+    rate = 0.5
+    for _ in range(iterations):
+        z = np.zeros((n, c))
+        np.add.at(z, row, w[col])
+        z += b
+        p = 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
+        g = (p - y) * sample_weight / n
+        grad_w = np.zeros((f, c))
+        np.add.at(grad_w, col, g[row])
+        grad_w += l2 * w
+        grad_b = g.sum(axis=0)
+        gw2 += grad_w**2
+        gb2 += grad_b**2
+        w -= rate * grad_w / np.sqrt(gw2)
+        b -= rate * grad_b / np.sqrt(gb2)
+    keep = np.abs(w).sum(axis=1) > 1e-6
+    return FlagModel(
+        np.array(vocab, dtype=np.uint64)[keep],
+        w[keep].astype(np.float32),
+        {
+            "trainer": "logistic regression per category, full-batch Adagrad (tools/train_models.py)",
+            "iterations": iterations,
+            "l2": l2,
+            "min_count": min_count,
+            "positive_weight": positive_weight,
+            "examples": n,
+            "positives": {lab: int(y[:, i].sum()) for i, lab in enumerate(RED_FLAGS)},
+        },
+        b.round(6),
+        list(RED_FLAGS),
+    )
+
+
+def dev_flag_examples(analyzer: Analyzer) -> list[FlagExample]:
+    """The dev flag sentences in dev strong answers, and those answers' own sentences."""
+    flags = [f for f in load_flags() if f.split == "dev"]
+    return flag_examples(analyzer, flags, hosts_for(load_gold(), "dev"))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", choices=["sections", "flags"], default=None)
     parser.add_argument("--epochs", type=int, default=10)
-    parser.add_argument("--out", type=Path, default=DATA / "sections.model.gz")
     args = parser.parse_args()
-    if not args.out.exists():
-        SectionModel.empty().save(args.out)  # bootstrap: the analyzer loads a model to start
+    sections_path, flags_path = DATA / "sections.model.gz", DATA / "flags.model.gz"
+    if not sections_path.exists():
+        SectionModel.empty().save(sections_path)  # bootstrap: the analyzer loads a model to start
+    if not flags_path.exists():
+        empty = FlagModel(np.zeros(0, np.uint64), np.zeros((0, len(RED_FLAGS))), {}, np.zeros(5),
+                          list(RED_FLAGS))  # fmt: skip
+        empty.save(flags_path)
     analyzer = Analyzer()
-    stories = dev_stories()
-    model = train_sections(analyzer, stories, args.epochs)
-    model.save(args.out)
-    size = args.out.stat().st_size
-    print(f"sections: {len(model.keys)} features, {model.meta['sequences']} texts "
-          f"from {len(stories)} dev stories -> {args.out} ({size / 1024:.0f} KB)")  # fmt: skip
+    if args.only in (None, "sections"):
+        stories = dev_stories()
+        model = train_sections(analyzer, stories, args.epochs)
+        model.save(sections_path)
+        size = sections_path.stat().st_size
+        print(f"sections: {len(model.keys)} features, {model.meta['sequences']} texts "
+              f"from {len(stories)} dev stories -> {sections_path} ({size / 1024:.0f} KB)")  # fmt: skip
+        forget_bundled()
+        analyzer = Analyzer()  # the flag features read the sections the new model finds
+    if args.only in (None, "flags"):
+        flag_model = train_flags(dev_flag_examples(analyzer))
+        flag_model.save(flags_path)
+        size = flags_path.stat().st_size
+        print(f"flags: {len(flag_model.keys)} features, {flag_model.meta['examples']} sentences "
+              f"-> {flags_path} ({size / 1024:.0f} KB)")  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -25,18 +25,22 @@ from .models import Section
 _MAX_CHUNK = 64
 """Longest run of non-space characters the tokenizer sees unbroken (no word is longer)."""
 _SURROGATE = re.compile("[\ud800-\udfff]")
+_APOSTROPHES = str.maketrans({"’": "'", "‘": "'"})
 _LONG_CHUNK = re.compile(rf"\S{{{_MAX_CHUNK + 1},}}")
 
 
 def safe_text(text: str) -> str:
     """A copy of ``text`` of the same length that every stage handles in linear time.
 
-    Lone surrogates become U+FFFD; a run of non-space characters longer than 64 gets a space
-    every 64 characters (spaCy's tokenizer strips affixes one at a time, which is quadratic in
-    the length of a run such as ``((((...`` or ``$1$1$1...``). Offsets are unchanged.
+    Lone surrogates become U+FFFD; curly apostrophes become straight ones (so "didn’t" and
+    "didn't" tokenise alike); a run of non-space characters longer than 64 gets a space every
+    64 characters (spaCy's tokenizer strips affixes one at a time, which is quadratic in the
+    length of a run such as ``((((...`` or ``$1$1$1...``). Offsets are unchanged.
     """
     if _SURROGATE.search(text):
         text = _SURROGATE.sub("\ufffd", text)
+    if "’" in text or "‘" in text:
+        text = text.translate(_APOSTROPHES)
     if _LONG_CHUNK.search(text) is None:
         return text
 
@@ -183,6 +187,11 @@ class ParsedAnswer:
         while last < n and self.units[last].start < end:
             last += 1
         return range(first, last)
+
+    def sentence_at_char(self, offset: int) -> int:
+        """Index of the sentence holding character ``offset`` (-1 outside every sentence)."""
+        i = bisect_right(self._sentence_starts, offset) - 1
+        return i if i >= 0 and offset < self.sentences[i][1] else -1
 
     def sentence_at(self, offset: int) -> tuple[int, int] | None:
         """(start, end) of the sentence holding character ``offset``, or None."""

@@ -13,7 +13,10 @@ from ..models import Finding, Metric
 from ..quantities import find_quantities
 from ..rubric import Rubric
 from ..scoring import proportions
+from ..vocabulary import RED_FLAGS
 from .base import Engine, Evidence
+from .classifier import ClassifierEngine
+from .construction import ConstructionEngine
 from .phrase import PhraseEngine
 from .scope import ScopeLevelEngine, ScopeReader
 from .structure import (
@@ -32,6 +35,8 @@ ENGINES: dict[str, type[Engine]] = {
     "no_metrics": NoMetricsEngine,
     "scope_level": ScopeLevelEngine,
     "order": OrderEngine,
+    "construction": ConstructionEngine,
+    "classifier": ClassifierEngine,
 }
 """Rule kind -> engine class."""
 
@@ -84,7 +89,7 @@ class Detectors:
 
     def phrases(self) -> Mapping[str, list[str]]:
         """Every phrase list the engines need matched."""
-        out: dict[str, list[str]] = {}
+        out: dict[str, list[str]] = {f"lex:{k}": list(v) for k, v in self.rubric.lexicons.items()}
         for kind, engine in self.engines.items():
             out.update(engine.phrases([r for r in self.rules if r.kind == kind]))
         return out
@@ -98,12 +103,31 @@ class Detectors:
             scope_cues=cues,
             level=self.scope.level(cues),
             proportions=tuple(proportions(answer.sections, self.rubric.timing)),
+            lexicon_hits=self._lexicon_hits(answer),
         )
+
+    def _lexicon_hits(self, answer: ParsedAnswer) -> dict[str, dict[int, list[tuple[int, int]]]]:
+        """The lexicons' matches by sentence (each lexicon matched once, by the shared matcher)."""
+        out: dict[str, dict[int, list[tuple[int, int]]]] = {}
+        for name in self.rubric.lexicons:
+            for start, end in answer.hits.get(f"lex:{name}", ()):
+                sentence = answer.sentence_of_token(start)
+                if sentence >= 0:
+                    out.setdefault(name, {}).setdefault(sentence, []).append((start, end))
+        return out
 
     def findings(self, answer: ParsedAnswer, evidence: Evidence) -> list[Finding]:
         """Every active rule's findings: in text order, whole-answer findings last."""
         out: list[Finding] = []
+        flagged: set[tuple[str, int]] = set()  # (category, sentence) already flagged
         for rule in self.rules:
-            out.extend(self.engines[rule.kind].run(answer, evidence, rule))
+            every = getattr(rule, "every", False)
+            for finding in self.engines[rule.kind].run(answer, evidence, rule):
+                if finding.category in RED_FLAGS and finding.start is not None:
+                    sentence = answer.sentence_at_char(finding.start)
+                    if not every and (finding.category, sentence) in flagged:
+                        continue  # one finding per sentence and category: the first rule's
+                    flagged.add((finding.category, sentence))
+                out.append(finding)
         out.sort(key=lambda f: (f.start is None, f.start or 0, f.rule))
         return out

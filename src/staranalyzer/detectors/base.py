@@ -8,7 +8,7 @@ parsed answer and the evidence gathered before the rules run.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from ..answer import ParsedAnswer
@@ -18,12 +18,38 @@ from ..rubric import Rubric
 
 @dataclass(frozen=True)
 class Evidence:
-    """What the rules may read besides the answer: metrics, scope, level and proportions."""
+    """What the rules may read besides the answer.
+
+    Attributes:
+        metrics: the quantified evidence, in text order.
+        scope_cues: counts and money read as scope.
+        level: the level the scope suggests.
+        proportions: each STAR section's share against its target.
+        lexicon_hits: the rubric lexicons' matches: name -> sentence -> [(token, end token)].
+
+    """
 
     metrics: tuple[Metric, ...]
     scope_cues: tuple[ScopeCue, ...]
     level: LevelAssessment
     proportions: tuple[SectionProportion, ...]
+    lexicon_hits: dict[str, dict[int, list[tuple[int, int]]]] = field(default_factory=dict)
+
+    def metric_in(self, start: int, end: int) -> bool:
+        """A metric overlaps characters ``[start, end)``."""
+        return any(m.start < end and m.end > start for m in self.metrics)
+
+    def metric_near(self, answer: ParsedAnswer, sentence: int) -> bool:
+        """A metric is "in reach" of a sentence: in it, or in the next sentence of its section."""
+        start, end = answer.sentences[sentence]
+        if self.metric_in(start, end):
+            return True
+        if sentence + 1 < len(answer.sentences):
+            n0, n1 = answer.sentences[sentence + 1]
+            here, there = answer.section_at(start), answer.section_at(n0)
+            if here is not None and here == there:
+                return self.metric_in(n0, n1)
+        return False
 
 
 class _Fields(dict):  # type: ignore[type-arg]

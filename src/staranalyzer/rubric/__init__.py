@@ -6,7 +6,9 @@ from .loader import available_rubrics, load_rubric, merge, parse_rubric, raw_rub
 from .schema import (
     RULE_KINDS,
     BalanceRule,
+    ClassifierRule,
     Condition,
+    ConstructionRule,
     Deduction,
     Examples,
     FollowUp,
@@ -22,13 +24,16 @@ from .schema import (
     ScopeLevelRule,
     Scoring,
     Sectioning,
+    Slot,
     Timing,
 )
 
 __all__ = [
     "RULE_KINDS",
     "BalanceRule",
+    "ClassifierRule",
     "Condition",
+    "ConstructionRule",
     "Deduction",
     "Examples",
     "FollowUp",
@@ -44,6 +49,7 @@ __all__ = [
     "ScopeLevelRule",
     "Scoring",
     "Sectioning",
+    "Slot",
     "Timing",
     "available_rubrics",
     "load_rubric",

@@ -167,7 +167,17 @@ def _describe_error(data: dict[str, Any], err: dict[str, Any]) -> str:
             break
         if isinstance(node, dict) and isinstance(node.get("id"), str):
             rule_id = node["id"]
-    kinds = {"phrase", "ratio", "missing_section", "balance", "no_metrics", "scope_level", "order"}
+    kinds = {
+        "phrase",
+        "ratio",
+        "missing_section",
+        "balance",
+        "no_metrics",
+        "scope_level",
+        "order",
+        "construction",
+        "classifier",
+    }
     field = ".".join(str(p) for p in err["loc"] if p not in kinds)
     rule = f"rule {rule_id!r}, " if rule_id else ""
     return f"{rule}field '{field}': {err['msg']}"

@@ -164,6 +164,73 @@ class ScopeLevelRule(_Rule):
     verdict: Literal["over", "under"]
 
 
+class Slot(_Strict):
+    """One slot of a construction: a phrase from a lexicon, after at most ``gap`` tokens.
+
+    ``lexicon`` may name several lexicons joined by ``|`` (any of them fills the slot).
+    """
+
+    lexicon: str
+    name: str | None = None
+    """What the slot is called in messages (``{actor}``)."""
+    gap: int | None = Field(None, ge=0, le=60)
+    """Tokens allowed between the previous slot and this one (default: the rule's max_gap)."""
+    not_after: list[str] = Field(default_factory=list)
+    """Lexicons (negators) whose phrase ending just before this slot cancels it."""
+    not_within: list[str] = Field(default_factory=list)
+    """Lexicons whose phrase overlapping this slot's phrase cancels it ("a kind of queue")."""
+
+    def names(self) -> list[str]:
+        """The lexicons that fill this slot."""
+        return self.lexicon.split("|")
+
+
+class ConstructionRule(_Rule):
+    """A construction within one sentence: lexicon slots in order, with context conditions.
+
+    ``requires``: one of these lexicons must be in the sentence; ``unless``: none of them may
+    be; ``unless_after``: none may follow the match in the sentence (an owned response);
+    ``no_metric``: no metric in the sentence or the next one of its section ("no number in
+    reach"); ``situation_requires``: in the Situation, one of these lexicons must also be in
+    the sentence (a problem described as context needs more evidence); ``every``: report every
+    match, not one per sentence. ``why`` explains the construction in the finding.
+    """
+
+    kind: Literal["construction"]
+    pattern: list[Slot] = Field(min_length=1)
+    max_gap: int = Field(8, ge=0, le=60)
+    requires: list[str] = Field(default_factory=list)
+    unless: list[str] = Field(default_factory=list)
+    unless_after: list[str] = Field(default_factory=list)
+    no_metric: bool = False
+    sections: list[Label] = Field(default_factory=list)
+    situation_requires: list[str] = Field(default_factory=list)
+    every: bool = False
+    why: Phrase
+
+    def lexicons(self) -> set[str]:
+        """Every lexicon the rule names."""
+        names = {n for s in self.pattern for n in (*s.names(), *s.not_after, *s.not_within)}
+        return names | set(
+            self.requires + self.unless + self.unless_after + self.situation_requires
+        )
+
+
+class ClassifierRule(_Rule):
+    """The trained sentence model's verdict for one category, at a probability threshold.
+
+    ``situation_threshold``: the (higher) threshold in the Situation. A sentence already flagged
+    for the same category by another rule is not flagged again.
+    """
+
+    kind: Literal["classifier"]
+    model: str = "flags"
+    """A bundled model name or a model file relative to the rubric."""
+    label: Literal["blame", "sole_credit", "vague", "hedging", "overreach"]
+    threshold: float = Field(0.5, gt=0, lt=1)
+    situation_threshold: float | None = Field(None, gt=0, lt=1)
+
+
 class OrderRule(_Rule):
     """Flags ``later`` told before ``earlier`` (a Result before the Action), when both exist."""
 
@@ -179,7 +246,9 @@ Rule = Annotated[
     | BalanceRule
     | NoMetricsRule
     | ScopeLevelRule
-    | OrderRule,
+    | OrderRule
+    | ConstructionRule
+    | ClassifierRule,
     Field(discriminator="kind"),
 ]
 RULE_KINDS: tuple[type[_Rule], ...] = (
@@ -190,6 +259,8 @@ RULE_KINDS: tuple[type[_Rule], ...] = (
     NoMetricsRule,
     ScopeLevelRule,
     OrderRule,
+    ConstructionRule,
+    ClassifierRule,
 )
 
 Condition = Literal[
@@ -331,6 +402,8 @@ class Rubric(_Strict):
     timing: Timing = Field(default_factory=Timing)
     sectioning: Sectioning
     scope: Scope = Field(default_factory=Scope)
+    lexicons: dict[str, Phrases] = Field(default_factory=dict)
+    """Named word lists the constructions and the sentence model read ("third_party")."""
     rules: list[Rule] = Field(default_factory=list)
     scoring: Scoring = Field(default_factory=Scoring)
     follow_ups: list[FollowUp] = Field(default_factory=list)
@@ -349,6 +422,13 @@ class Rubric(_Strict):
         dupes = sorted({i for i in ids if ids.count(i) > 1})
         if dupes:
             raise ValueError(f"rule ids used twice: {', '.join(dupes)}")
+        for rule in self.rules:
+            if isinstance(rule, ConstructionRule):
+                missing = sorted(rule.lexicons() - set(self.lexicons))
+                if missing:
+                    raise ValueError(
+                        f"rule {rule.id!r} names unknown lexicons: {', '.join(missing)}"
+                    )
         names = [b.name for b in self.scope.levels]
         if self.level is not None and self.level not in names:
             raise ValueError(f"level {self.level!r} is not in scope.levels ({', '.join(names)})")

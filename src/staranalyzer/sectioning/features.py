@@ -20,27 +20,12 @@ its name for explanations.
 from __future__ import annotations
 
 import re
-import zlib
 from collections.abc import Iterable
 
 import numpy as np
 
 from ..answer import ParsedAnswer
-
-MASK = (1 << 64) - 1
-_MIX = 0x9E3779B97F4A7C15
-_U_MIX = np.uint64(_MIX)
-
-
-def name_key(name: str) -> int:
-    """The key of a named feature ("pos:3", "lex:task_obligation")."""
-    return (zlib.crc32(name.encode("utf-8")) * _MIX + 0x5BD1E995) & MASK
-
-
-def mix(namespace: int, value: int) -> int:
-    """Combine a namespace key with a value (a string hash): a new key."""
-    return ((namespace * _MIX) ^ value) & MASK
-
+from ..linear import mix, name_key, ngram_keys
 
 _NS_UNI = name_key("ns:unigram")
 _NS_BI = name_key("ns:bigram")
@@ -248,23 +233,10 @@ class UnitFeaturizer:
 
 def _word_features(answer: ParsedAnswer) -> tuple[np.ndarray, np.ndarray]:
     """Unigram and bigram keys of every unit's tokens (vectorised over the token arrays)."""
-    units = answer.units
-    n_tok = len(answer.lower)
-    if not units or n_tok == 0:
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.uint64)
-    tok_unit = np.full(n_tok, -1, dtype=np.int64)
-    for i, u in enumerate(units):
+    tok_unit = np.full(len(answer.lower), -1, dtype=np.int64)
+    for i, u in enumerate(answer.units):
         tok_unit[u.tok_start : u.tok_end] = i
-    inside = tok_unit >= 0
-    lower = answer.lower
-    with np.errstate(over="ignore"):
-        uni = (np.uint64(_NS_UNI) * _U_MIX) ^ lower[inside]
-        same = (tok_unit[:-1] == tok_unit[1:]) & inside[:-1]
-        bi = ((lower[:-1][same] * _U_MIX) ^ lower[1:][same]) * _U_MIX ^ np.uint64(_NS_BI)
-    return (
-        np.concatenate([tok_unit[inside], tok_unit[:-1][same]]),
-        np.concatenate([uni, bi]),
-    )
+    return ngram_keys(answer.lower, tok_unit, _NS_UNI, _NS_BI)
 
 
 def describe(key: int, lexicons: Iterable[str] = ()) -> str | None:
