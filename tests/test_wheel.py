@@ -38,6 +38,10 @@ def test_wheel_ships_rubrics_and_entry_points(tmp_path):
     assert "staranalyzer/py.typed" in names
     assert "staranalyzer/data/syllables.txt.gz" in names
     assert "staranalyzer/schema/report.schema.json" in names
+    for module in ("detectors", "quantities", "render", "rubric", "sectioning"):
+        assert f"staranalyzer/{module}/__init__.py" in names
+    assert "staranalyzer/render/templates/answer.html.j2" in names
+    assert "staranalyzer/render/templates/style.css" in names
     entry = next(n for n in names if n.endswith("entry_points.txt"))
     text = zipfile.ZipFile(wheel).read(entry).decode()
     assert "[spacy_factories]" in text and "staranalyzer_sectioner" in text

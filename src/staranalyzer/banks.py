@@ -34,6 +34,10 @@ class Story:
         extra: other fields of the record, carried through to the output.
         error: why the record could not be read, or None.
         kind: ``input`` (a file or record problem) or ``answer`` (the answer cannot be scored).
+        text_line: the line of ``source`` on which ``text`` starts when the text is a verbatim
+            stretch of the file (a ``.txt``/``.md`` answer, a story of a Markdown bank), so
+            that an offset in the text has an exact line and column in the file; None for
+            JSONL and CSV records.
 
     """
 
@@ -45,6 +49,7 @@ class Story:
     extra: dict[str, Any] = field(default_factory=dict)
     error: str | None = None
     kind: str = "input"
+    text_line: int | None = None
 
 
 @dataclass(frozen=True)
@@ -325,7 +330,16 @@ def _file(
     if suffix in (".md", ".markdown"):
         parts = split_markdown_bank(text, headers)
         if parts:
+            offset, at_line = 0, 1  # walked forward once: the stories are in file order
             for title, line, body in parts:
-                yield Story(id=title, source=name, line=line, text=body, question=title)
+                # the body is verbatim after its heading: find it to know its first line
+                while at_line < line:
+                    offset = text.index("\n", offset) + 1
+                    at_line += 1
+                start = text.find(body, offset) if body else -1
+                first = at_line + text.count("\n", offset, start) if start >= 0 else line
+                yield Story(
+                    id=title, source=name, line=line, text=body, question=title, text_line=first
+                )
             return
-    yield Story(id=name, source=name, line=1, text=text)
+    yield Story(id=name, source=name, line=1, text=text, text_line=1)

@@ -26,7 +26,7 @@ from .analyzer import Analyzer, validate_text
 from .banks import Columns, Story, read_stories
 from .errors import InputError, StarAnalyzerError
 from .models import Report, report_schema
-from .render import OutputFormat, render, render_summary
+from .render import OutputFormat, render, render_summary, story_writer
 from .rubric import available_rubrics, load_rubric
 from .summary import SummaryBuilder
 
@@ -308,6 +308,7 @@ def _run(
     colour: bool,
 ) -> ExitCode:
     form = OutputFormat(fmt)
+    writer = story_writer(form, fail_under=fail_under)  # html, line, github, sarif
     summary = SummaryBuilder()
     progress = _Progress(enabled=not quiet and sys.stderr.isatty())
     code = ExitCode.OK
@@ -325,6 +326,8 @@ def _run(
             out.write(record_json(story, report) + "\n")
         elif form is OutputFormat.JSON:
             json_items.append(record(story, report))
+        elif writer is not None:
+            out.write(writer.add(story, report))
         elif report is None:
             out.write(_error_block(story, form))
         else:
@@ -337,6 +340,8 @@ def _run(
         else:
             out.write(json.dumps(json_items, indent=2, ensure_ascii=False) + "\n")
     built = summary.build()
+    if writer is not None:
+        out.write(writer.finish(built))
     wanted = show_summary if show_summary is not None else built.stories > 1
     if wanted:
         if form in (OutputFormat.TEXT, OutputFormat.MARKDOWN):

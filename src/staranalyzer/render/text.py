@@ -1,36 +1,21 @@
-"""Renderers: a report as a readable card for a terminal, as JSON or JSON Lines, or as Markdown."""
+"""The text card of a report for a terminal, and the summary of a bank (text or Markdown)."""
 
 from __future__ import annotations
 
 import json
-from enum import Enum
 from typing import Any
 
 import click
 
-from .models import Report
-from .summary import Summary
+from ..models import Report
+from ..summary import Summary
+from .formats import OutputFormat
+from .location import line_column
 
 _LABELS = ("situation", "task", "action", "result")
 _BAR = 24
 _SEVERITY_COLOUR = {"error": "red", "warning": "yellow", "info": "cyan"}
 _VERDICT_COLOUR = {"strong": "green", "solid": "green", "needs work": "yellow", "weak": "red"}
-
-
-class OutputFormat(str, Enum):
-    """Output formats of :func:`render` and ``star-check --format``."""
-
-    TEXT = "text"
-    JSON = "json"
-    JSONL = "jsonl"
-    MARKDOWN = "markdown"
-
-
-def line_column(text: str, offset: int) -> tuple[int, int]:
-    """Return the 1-based line and column of a character offset."""
-    line = text.count("\n", 0, offset) + 1
-    col = offset - (text.rfind("\n", 0, offset) + 1) + 1
-    return line, col
 
 
 def _preview(text: str, start: int, end: int, width: int = 60) -> str:
@@ -55,42 +40,12 @@ def _bar(share: float, target: float) -> str:
     return "".join(cells)
 
 
-def render(
-    report: Report,
-    fmt: OutputFormat | str = OutputFormat.TEXT,
-    text: str | None = None,
-    *,
-    colour: bool = False,
-    title: str | None = None,
-) -> str:
-    """Render one report.
-
-    Args:
-        report: the report to show.
-        fmt: ``text``, ``json``, ``jsonl`` (one line) or ``markdown``.
-        text: the analysed answer; when given, findings get line:column and sections a preview.
-        colour: ANSI colour in the text card (for terminals).
-        title: a heading for the card (a file name or story id).
-
-    Returns:
-        The rendered report, ending with a newline.
-
-    """
-    fmt = OutputFormat(fmt)
-    if fmt is OutputFormat.JSON:
-        return report.model_dump_json(indent=2) + "\n"
-    if fmt is OutputFormat.JSONL:
-        return report.model_dump_json() + "\n"
-    if fmt is OutputFormat.MARKDOWN:
-        return _markdown(report, text, title)
-    return _card(report, text, colour, title)
-
-
 def _style(s: str, colour: bool, **kw: Any) -> str:
     return click.style(s, **kw) if colour else s
 
 
-def _card(report: Report, text: str | None, colour: bool, title: str | None) -> str:
+def card(report: Report, text: str | None, colour: bool, title: str | None) -> str:
+    """Return the text card of a report (see :func:`staranalyzer.render.render`)."""
     out = []
     verdict = _style(report.verdict.upper(), colour, fg=_VERDICT_COLOUR[report.verdict], bold=True)
     head = f"{report.score:.0f}/100  {verdict}"
@@ -148,34 +103,6 @@ def _card(report: Report, text: str | None, colour: bool, title: str | None) -> 
         out.append("  follow-up questions")
         for q in report.follow_ups:
             out.append(f"    - {q.question}")
-    return "\n".join(out) + "\n"
-
-
-def _markdown(report: Report, text: str | None, title: str | None) -> str:
-    out = []
-    if title:
-        out += [f"## {title}", ""]
-    out.append(f"**{report.score:.0f}/100, {report.verdict}** (rubric `{report.rubric}`)")
-    out += ["", "| section | words | share | target | status |", "|---|---:|---:|---:|---|"]
-    for p in report.proportions:
-        out.append(f"| {p.label} | {p.words} | {p.share:.0%} | {p.target:.0%} | {p.status} |")
-    out += ["", "| dimension | score | lost to |", "|---|---:|---|"]
-    for d in report.dimensions:
-        lost = "; ".join(f"{x.reason} (-{x.points:g})" for x in d.deductions) or "-"
-        out.append(f"| {d.dimension} | {d.score:.0f} | {lost} |")
-    if report.findings:
-        out += ["", "**Findings**", ""]
-        for f in report.findings:
-            where = ""
-            if f.start is not None and text is not None:
-                line, col = line_column(text, f.start)
-                where = f" (line {line}, column {col})"
-            out.append(f"- *{f.severity}*{where}: {f.message} {f.suggestion} `{f.rule}`")
-    if report.metrics:
-        out += ["", "**Metrics:** " + ", ".join(f"`{m.text}` ({m.kind})" for m in report.metrics)]
-    if report.follow_ups:
-        out += ["", "**Likely follow-up questions**", ""]
-        out += [f"- {q.question}" for q in report.follow_ups]
     return "\n".join(out) + "\n"
 
 
