@@ -204,7 +204,7 @@ def print_flags(gold: list[GoldStory], show_missed: bool = False) -> None:
     for split in ("dev", "heldout"):
         chosen = [f for f in flags if f.split == split]
         hosts = hosts_for(gold, split)
-        strong = [g for g in gold if g.split == split and g.quality == "strong"]
+        strong = [g for g in gold if g.split == split and g.quality == "strong" and not g.weak]
         full = flag_figures(with_model, chosen, hosts, strong)
         bare = flag_figures(constructions, chosen, hosts, strong)
         n_traps = sum(v[1] for v in full["trap"].values())

@@ -217,11 +217,14 @@ def _sentence_keys(analyzer: Analyzer, text: str) -> tuple[object, object, list[
 
 
 def flag_examples(
-    analyzer: Analyzer, flags: list[FlagSentence], hosts: list[GoldStory]
+    analyzer: Analyzer,
+    flags: list[FlagSentence],
+    hosts: list[GoldStory],
+    include_hosts: bool = True,
 ) -> list[FlagExample]:
     """Flag sentences placed in host answers, and every sentence of the hosts (clean)."""
     out = []
-    for host in hosts:
+    for host in hosts if include_hosts else ():
         _, _, per = _sentence_keys(analyzer, host.text)
         out.extend(FlagExample(keys, (), f"host:{host.id}") for keys in per)
     for flag, host, text, start, end in place_flags(flags, hosts):
@@ -233,7 +236,7 @@ def flag_examples(
     return out
 
 
-def train_flags(examples: list[FlagExample], iterations: int = 300, l2: float = 1e-3,
+def train_flags(examples: list[FlagExample], iterations: int = 300, l2: float = 3e-4,
                 min_count: int = 2, positive_weight: float = 2.0) -> FlagModel:  # fmt: skip
     """One logistic regression per category, full-batch Adagrad (deterministic)."""
     counts: dict[int, int] = {}

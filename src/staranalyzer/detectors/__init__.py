@@ -97,13 +97,15 @@ class Detectors:
     def evidence(self, answer: ParsedAnswer) -> Evidence:
         """Metrics, scope cues, the level assessment and section proportions."""
         metrics = find_metrics(answer)
-        cues = self.scope.cues(answer, metrics)
+        hits = self._lexicon_hits(answer)
+        led = frozenset(hits.get("lead_verbs", {})) if "lead_verbs" in self.rubric.lexicons else None
+        cues = self.scope.cues(answer, metrics, led)
         return Evidence(
             metrics=metrics,
             scope_cues=cues,
             level=self.scope.level(cues),
             proportions=tuple(proportions(answer.sections, self.rubric.timing)),
-            lexicon_hits=self._lexicon_hits(answer),
+            lexicon_hits=hits,
         )
 
     def _lexicon_hits(self, answer: ParsedAnswer) -> dict[str, dict[int, list[tuple[int, int]]]]:

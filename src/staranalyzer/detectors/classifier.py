@@ -121,11 +121,20 @@ def sentence_features(
         if t is not None and t < len(answer.lower):
             named.append((si, mix(_NS_FIRST, int(answer.lower[t]))))
     lexicon_keys = {}
+    first_hit: dict[int, list[tuple[int, str]]] = {}
     for name in lexicons:
         key = name_key(f"flags:lex:{name}")
         lexicon_keys[key] = name
-        for si in evidence.lexicon_hits.get(name, {}):
+        for si, found in evidence.lexicon_hits.get(name, {}).items():
             named.append((si, key))
+            first_hit.setdefault(si, []).append((found[0][0], name))
+    # The order of the lexicons in a sentence ("third_party" before "conduct") carries the
+    # constructions into the model.
+    for si, present in first_hit.items():
+        present.sort()
+        for i, (_, a) in enumerate(present):
+            for _, b in present[i + 1 : i + 5]:
+                named.append((si, name_key(f"flags:pair:{a}<{b}")))
     n_groups = np.fromiter((g for g, _ in named), dtype=np.int64, count=len(named))
     n_keys = np.fromiter((k for _, k in named), dtype=np.uint64, count=len(named))
     all_groups = np.concatenate([n_groups, groups])

@@ -96,8 +96,8 @@ class ConstructionEngine(Engine):
         start, end = answer.sentences[sentence]
         section = answer.section_at(start) or answer.section_at(end - 1)
         label = section.label if section is not None else None
-        if rule.sections and label not in rule.sections:
-            return False
+        if rule.sections and label is not None and label not in rule.sections:
+            return False  # outside every section (a headline, say) passes
         if (
             label == "situation"
             and rule.situation_requires

@@ -20,6 +20,7 @@ _WORDS_BEFORE = re.compile(r"[a-z]+")
 _BANDED = ("team_size", "teams", "money", "users")
 _MONTHS = {"month": 1, "quarter": 3, "year": 12}
 _FIRST_PERSON = re.compile(r"(?i)\b(?:i|i'm|i've|i'd|me|my|myself|we|we're|we've|our|us)\b")
+_MINE_BEFORE = re.compile(r"(?i)\b(?:my|our)\s+(?:\S+\s+){0,2}$")
 _OTHERS_CLAUSE = re.compile(r"(?i)\b(?:who|whose|which|he|she|they|their|his|her)\b")
 
 
@@ -64,10 +65,25 @@ class ScopeReader:
             for phrase in phrases
         ]
 
-    def cues(self, answer: ParsedAnswer, metrics: tuple[Metric, ...]) -> tuple[ScopeCue, ...]:
-        """Scope cues: counts of people, teams, users and stakeholders, money, time horizons."""
+    def cues(
+        self,
+        answer: ParsedAnswer,
+        metrics: tuple[Metric, ...],
+        led: frozenset[int] | None = None,
+    ) -> tuple[ScopeCue, ...]:
+        """Scope cues: counts of people, teams, users and stakeholders, money, time horizons.
+
+        Args:
+            answer: the parsed answer.
+            metrics: its metrics.
+            led: sentences where the candidate leads or owns something ("I led", "my team of",
+                "reporting to me"); a count of people or teams elsewhere is someone else's scope
+                or the setting (context). None: judge by first person alone.
+
+        """
         text = answer.text
         people = self._people(answer)
+        self._led = led
         cues = []
         for m in metrics:
             kind: str | None = None
@@ -144,8 +160,17 @@ class ScopeReader:
             value=value,
             section=section.label if section is not None else None,
             level=band_level(self.levels, kind, value),
-            context=self._is_context(answer, start, people),
+            context=self._is_context(answer, start, people) or not self._owned(answer, kind, start),
         )
+
+    def _owned(self, answer: ParsedAnswer, kind: str, start: int) -> bool:
+        """A count of people or teams is the candidate's when they lead in that sentence or say
+        "my"/"our" just before it."""
+        if kind not in ("team_size", "teams") or self._led is None:
+            return True
+        if answer.sentence_at_char(start) in self._led:
+            return True
+        return _MINE_BEFORE.search(answer.clean, max(0, start - 30), start) is not None
 
     def level(self, cues: tuple[ScopeCue, ...]) -> LevelAssessment:
         """The level the scope suggests (the highest any cue reaches) against the rubric's."""
