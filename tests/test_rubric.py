@@ -120,7 +120,7 @@ def test_duplicate_rule_ids_are_rejected(tmp_path):
     path.write_text(
         yaml.safe_dump({**data, "rules": data["rules"] + data["rules"][:1]}), encoding="utf-8"
     )
-    with pytest.raises(RubricError, match="rule ids used twice: redflag.blame.others"):
+    with pytest.raises(RubricError, match="rule ids used twice: redflag.blame.conduct"):
         load_rubric(path)
 
 

@@ -27,9 +27,8 @@ def analyzer_for(name: str) -> Analyzer:
 
 @pytest.mark.parametrize("rubric,rule_id,text,expected", CASES)
 def test_rule_examples(rubric, rule_id, text, expected):
-    report = analyzer_for(rubric).analyze(text)
-    fired = [f for f in report.findings if f.rule == rule_id]
-    assert bool(fired) == expected, [f.model_dump() for f in report.findings]
+    fired = analyzer_for(rubric).findings_of(text, rule_id)
+    assert bool(fired) == expected, [f.model_dump() for f in fired]
     for f in fired:
         if f.start is not None:
             assert text[f.start : f.end] == (
@@ -69,7 +68,8 @@ def test_rules_switch_off_by_prefix(tmp_path):
     ids = {f.rule for f in Analyzer(rubric=str(path)).analyze(text).findings}
     assert not any(i.startswith(("redflag.hedging", "structure.")) for i in ids)
     loud = {f.rule for f in Analyzer().analyze(text).findings}
-    assert "redflag.hedging.uncertain" in loud and "structure.missing_section" in loud
+    assert any(i.startswith("redflag.hedging.") for i in loud)
+    assert "structure.missing_section" in loud
 
 
 def test_a_new_red_flag_phrase_is_a_rubric_edit(tmp_path):

@@ -296,10 +296,23 @@ def train_flags(examples: list[FlagExample], iterations: int = 300, l2: float = 
     )
 
 
+FLAG_TAGS = {"blame", "sole_credit", "vague", "hedging", "overreach_l6"}
+
+
+def clean_stories(stories: list[GoldStory]) -> list[GoldStory]:
+    """Stories whose every sentence may serve as a clean example: no red-flag weakness tagged."""
+    return [s for s in stories if not FLAG_TAGS.intersection(s.weak)]
+
+
 def dev_flag_examples(analyzer: Analyzer) -> list[FlagExample]:
-    """The dev flag sentences in dev strong answers, and those answers' own sentences."""
+    """The dev flag sentences in dev strong answers, and every sentence of the dev stories
+    that carry no red flag (their problem descriptions are the hardest clean examples)."""
+    gold = load_gold()
     flags = [f for f in load_flags() if f.split == "dev"]
-    return flag_examples(analyzer, flags, hosts_for(load_gold(), "dev"))
+    hosts = hosts_for(gold, "dev")
+    host_ids = {h.id for h in hosts}
+    others = [s for s in clean_stories([g for g in gold if g.split == "dev"]) if s.id not in host_ids]
+    return flag_examples(analyzer, flags, hosts) + flag_examples(analyzer, [], others)
 
 
 def main() -> None:

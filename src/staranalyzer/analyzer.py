@@ -24,7 +24,7 @@ from spacy.tokens import Doc
 from .answer import ParsedAnswer, parse_answer, safe_text
 from .detectors import Detectors
 from .errors import AnalysisError, InputError, ModelError, RubricError, StarAnalyzerError
-from .models import Report
+from .models import Finding, Report
 from .phrases import PhraseIndex
 from .report import build_report
 from .rubric import Rubric, load_rubric
@@ -147,7 +147,7 @@ class Analyzer:
                 (False, rule.examples.no_match),
             ):
                 for example in examples:
-                    fired = any(f.rule == rule.id for f in self.analyze(example).findings)
+                    fired = bool(self.findings_of(example, rule.id))
                     if fired != expected:
                         verb = "must match" if expected else "must not match"
                         problems.append(f"rule {rule.id!r}, example {verb}: {example!r}")
@@ -177,6 +177,27 @@ class Analyzer:
         findings = self.detectors.findings(answer, evidence)
         _check(deadline)
         return build_report(answer, evidence, findings, self.rubric)
+
+    def findings_of(self, text: str, rule_id: str) -> list[Finding]:
+        """The findings one rule makes on ``text`` on its own.
+
+        In a report, when two rules flag the same sentence for the same category only the first
+        rule's finding is kept; this shows what a rule finds by itself (its examples are tested
+        this way).
+
+        Raises:
+            InputError: as :meth:`analyze`.
+            KeyError: no active rule has this id.
+
+        """
+        validate_text(text, self.max_chars)
+        if not any(r.id == rule_id for r in self.detectors.rules):
+            raise KeyError(rule_id)
+        with self._lock:
+            clean = safe_text(text)
+            answer = self.sections(text, clean, self.nlp(clean))
+            evidence = self.detectors.evidence(answer)
+            return self.detectors.run_rule(answer, evidence, rule_id)
 
     def sections(self, text: str, clean: str, doc: Doc) -> ParsedAnswer:
         """Parse ``doc`` (made from ``clean``) and find its sections."""

@@ -41,6 +41,7 @@ ENGINES: dict[str, type[Engine]] = {
 """Rule kind -> engine class."""
 
 __all__ = ["ENGINES", "Detectors", "Engine", "Evidence", "find_metrics"]
+_PRIORITY = {"phrase": 0, "construction": 1, "classifier": 2}
 
 
 def find_metrics(answer: ParsedAnswer) -> tuple[Metric, ...]:
@@ -118,11 +119,18 @@ class Detectors:
                     out.setdefault(name, {}).setdefault(sentence, []).append((start, end))
         return out
 
+    def run_rule(self, answer: ParsedAnswer, evidence: Evidence, rule_id: str) -> list[Finding]:
+        """One active rule's own findings, before same-category findings of a sentence merge."""
+        rule = next(r for r in self.rules if r.id == rule_id)
+        return self.engines[rule.kind].run(answer, evidence, rule)
+
     def findings(self, answer: ParsedAnswer, evidence: Evidence) -> list[Finding]:
         """Every active rule's findings: in text order, whole-answer findings last."""
         out: list[Finding] = []
         flagged: set[tuple[str, int]] = set()  # (category, sentence) already flagged
-        for rule in self.rules:
+        # One finding per sentence and category: a listed phrase (the most specific, often a
+        # user's own) first, then constructions, then the sentence model; rubric order within.
+        for rule in sorted(self.rules, key=lambda r: _PRIORITY.get(r.kind, 1)):
             every = getattr(rule, "every", False)
             for finding in self.engines[rule.kind].run(answer, evidence, rule):
                 if finding.category in RED_FLAGS and finding.start is not None:

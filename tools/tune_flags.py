@@ -1,0 +1,133 @@
+"""Choose the sentence model's thresholds on dev data only, by cross-validation.
+
+Usage: python tools/tune_flags.py [--folds 5] [--rubric amazon-l6]
+
+Dev flag sentences and dev strong answers (the hosts the sentences are placed in) are both cut
+into folds; each fold's model is trained on the other folds only. For every held-back flag
+sentence, trap and strong-answer sentence it records the model's probabilities, the section,
+and whether a construction already fired; then it prints, per category and threshold (main and
+Situation), recall, traps flagged and findings per strong answer. Held-out files are never read.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+from collections import defaultdict
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "benchmarks"))
+sys.path.insert(0, str(ROOT / "benchmarks" / "corpus"))
+sys.path.insert(0, str(ROOT / "tools"))
+
+from accuracy import FLAG_RUBRIC, with_flag_model, without_models  # noqa: E402
+from evaluation import hosts_for, load_gold, place_flags  # noqa: E402
+from flags import load_flags  # noqa: E402
+from train_models import clean_stories, flag_examples, train_flags  # noqa: E402
+
+from staranalyzer import Analyzer  # noqa: E402
+from staranalyzer.answer import safe_text  # noqa: E402
+from staranalyzer.vocabulary import RED_FLAGS  # noqa: E402
+
+
+def records(folds: int) -> list[dict]:
+    """One record per held-back item: kind (flag/trap/host), category, p, section, cx."""
+    gold = load_gold()
+    flags = sorted((f for f in load_flags() if f.split == "dev"), key=lambda f: f.id)
+    hosts = hosts_for(gold, "dev")
+    host_ids = {h.id for h in hosts}
+    others = [s for s in clean_stories([g for g in gold if g.split == "dev"]) if s.id not in host_ids]
+    base = Analyzer()
+    other_examples = flag_examples(base, [], others)
+    constructions = Analyzer(rubric=without_models(FLAG_RUBRIC))
+    out: list[dict] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for k in range(folds):
+            train_hosts = [h for j, h in enumerate(hosts) if j % folds != k]
+            test_hosts = [h for j, h in enumerate(hosts) if j % folds == k]
+            train = [f for i, f in enumerate(flags) if i % folds != k]
+            test = [f for i, f in enumerate(flags) if i % folds == k]
+            model = train_flags(flag_examples(base, train, train_hosts) + other_examples)
+            path = Path(tmp) / f"fold{k}.model.gz"
+            model.save(path)
+            fold = Analyzer(rubric=with_flag_model(FLAG_RUBRIC, path))
+            engine = fold.detectors.engines["classifier"]
+            items = [("flag", f, t, s, e) for f, _, t, s, e in place_flags(test, test_hosts)]
+            items += [("host", h, h.text, 0, len(h.text)) for h in test_hosts]
+            for kind, thing, text, start, end in items:
+                clean = safe_text(text)
+                answer = fold.sections(text, clean, fold.nlp(clean))
+                evidence = fold.detectors.evidence(answer)
+                probs, _ = engine.probabilities(answer, evidence, str(path))
+                report = constructions.report(text, clean, constructions.nlp(clean))
+                for si, (s0, s1) in enumerate(answer.sentences):
+                    if not (s0 < end and s1 > start):
+                        continue
+                    section = answer.section_at(s0) or answer.section_at(s1 - 1)
+                    cx = {
+                        f.category
+                        for f in report.findings
+                        if f.category in RED_FLAGS and f.start is not None
+                        and f.start < s1 and f.end > s0
+                    }  # fmt: skip
+                    record = {
+                        "text": text[s0:s1],
+                        "kind": kind,
+                        "item": id(thing),
+                        "p": probs[si],
+                        "situation": section is not None and section.label == "situation",
+                        "cx": cx,
+                    }
+                    if kind == "flag":
+                        record["category"] = thing.category
+                        record["trap_for"] = thing.trap_for
+                        record["kind"] = "trap" if thing.category == "clean" else "flag"
+                    else:
+                        record["host"] = thing.id
+                    out.append(record)
+    return out
+
+
+def sweep(recs: list[dict], thresholds: list[float], situation_add: list[float]) -> None:
+    """Print recall, traps flagged and flags per strong answer for each threshold choice."""
+    hosts = {r["host"] for r in recs if r["kind"] == "host"}
+    print(f"{len(hosts)} strong answers held back in turn")
+    for ci, cat in enumerate(RED_FLAGS):
+        print(f"\n{cat}")
+        for t in thresholds:
+            for add in situation_add:
+                st = min(t + add, 0.99)
+
+                def fired(r: dict, ci: int = ci, t: float = t, st: float = st) -> bool:
+                    limit = st if r["situation"] else t
+                    return r["p"][ci] >= limit or RED_FLAGS[ci] in r["cx"]
+
+                by_item: dict[int, bool] = defaultdict(bool)
+                for r in recs:
+                    if r["kind"] == "flag" and r["category"] == cat:
+                        by_item[r["item"]] |= fired(r)
+                recall = np.mean(list(by_item.values()))
+                traps: dict[int, bool] = defaultdict(bool)
+                for r in recs:
+                    if r["kind"] == "trap":
+                        traps[r["item"]] |= fired(r)
+                trap_rate = np.mean(list(traps.values()))
+                per_answer = sum(fired(r) for r in recs if r["kind"] == "host") / len(hosts)
+                print(f"  t={t:.2f} situation={st:.2f}  recall {recall:.3f}  traps {trap_rate:.3f}"
+                      f"  per strong answer {per_answer:.3f}")  # fmt: skip
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--folds", type=int, default=5)
+    args = parser.parse_args()
+    recs = records(args.folds)
+    sweep(recs, [0.3, 0.4, 0.5, 0.6, 0.7], [0.0, 0.2, 0.35])
+
+
+if __name__ == "__main__":
+    main()
