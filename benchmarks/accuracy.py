@@ -127,7 +127,7 @@ def main() -> None:
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--missed", action="store_true", help="list missed dev flag sentences")
     args = parser.parse_args()
-    parts = args.part or ["sections", "metrics", "flags"]
+    parts = args.part or ["sections", "metrics", "flags", "validity"]
     gold = load_gold()
     analyzer = Analyzer()
     counts = defaultdict(int)
@@ -141,6 +141,8 @@ def main() -> None:
         print_flags(gold, show_missed=args.missed)
         if args.folds > 1:
             print_flag_folds(gold, args.folds)
+    if "validity" in parts:
+        print_validity(gold)
 
 
 # -- red flags -----------------------------------------------------------------------------------
@@ -284,6 +286,42 @@ def print_flag_folds(gold: list[GoldStory], folds: int) -> None:
     t = sum(v[0] for v in trap.values())
     tn = sum(v[1] for v in trap.values())
     print(f"    {'all':12} recall {c / n:5.2f} ({c}/{n})   traps flagged {t / tn:5.2f} ({t}/{tn})")
+
+
+
+def print_validity(gold: list[GoldStory], rubric: str = "default") -> None:
+    """Does the score move with the evidence? Each strong answer against its weakened texts."""
+    from evaluation import degrade
+
+    analyzer = Analyzer(rubric=rubric)
+    print(f"\nscore validity ({rubric}): each strong answer against its weakened variants")
+    for split in ("dev", "heldout"):
+        strong = [g for g in gold if g.split == split and g.quality == "strong" and not g.weak]
+        originals = list(analyzer.analyze_many([g.text for g in strong]))
+        wins: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+        losses: list[str] = []
+        for story, original in zip(strong, originals, strict=True):
+            variants = degrade(story)
+            scored = list(analyzer.analyze_many(list(variants.values())))
+            for (name, _), report in zip(variants.items(), scored, strict=True):
+                wins[name][1] += 1
+                if original.score > report.score:
+                    wins[name][0] += 1
+                else:
+                    losses.append(f"{story.id}/{name} {original.score:.0f}<={report.score:.0f}")
+        total = sum(w for w, _ in wins.values())
+        pairs = sum(n for _, n in wins.values())
+        print(f"  {split}: original higher in {total}/{pairs} pairs ({total / pairs:.3f})")
+        for name, (w, n) in sorted(wins.items()):
+            print(f"    {name:15} {w:4}/{n:<4}")
+        if losses:
+            print("    losses: " + ", ".join(losses[:12]))
+    weak = [g for g in gold if g.quality == "weak"]
+    strong = [g for g in gold if g.quality == "strong" and not g.weak]
+    ws = [r.score for r in analyzer.analyze_many([g.text for g in weak])]
+    ss = [r.score for r in analyzer.analyze_many([g.text for g in strong])]
+    auc = sum((s > w) + 0.5 * (s == w) for s in ss for w in ws) / (len(ss) * len(ws))
+    print(f"  strong mean {_mean(ss):.1f}, weak mean {_mean(ws):.1f}, ROC AUC strong vs weak {auc:.3f}")
 
 
 if __name__ == "__main__":

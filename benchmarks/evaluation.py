@@ -392,3 +392,84 @@ def place_flags(
         text, start, end = insert_sentence(host, flag.text, flag.section)
         out.append((flag, host, text, start, end))
     return out
+
+
+# -- weakened variants, for score validity --------------------------------------------------------
+BLAME_SENTENCES = (
+    "To be honest the other team had left everything in a state and never documented a thing.",
+    "It was their fault we were late, not mine.",
+)
+_FIRST_PERSON_TO_WE = {
+    "i": "we",
+    "my": "our",
+    "me": "us",
+    "myself": "ourselves",
+    "mine": "ours",
+    "i'm": "we're",
+    "i've": "we've",
+    "i'd": "we'd",
+    "i'll": "we'll",
+}
+
+
+def we_only(text: str) -> str:
+    """The text retold with "we" for "I" (and "our" for "my"...)."""
+
+    def swap(m: re.Match[str]) -> str:
+        word = m.group(0)
+        new = _FIRST_PERSON_TO_WE[word.lower().replace("’", "'")]
+        return new.capitalize() if word[0].isupper() and word != "I" else new
+
+    out = re.sub(r"\b(?:I|I'm|I've|I'd|I'll|[Mm]y|[Mm]e|[Mm]yself|[Mm]ine)\b", swap, text)
+    return re.sub(r"(^|[.!?]\s+|\n\s*[-*]?\s*)we\b", lambda m: m.group(1) + "We", out)
+
+
+def _first_sentence(text: str) -> str:
+    flat = " ".join(text.split())
+    m = re.search(r"[.!?](?=\s+[A-Z\"“-])", flat)
+    return flat[: m.end()] if m else flat
+
+
+def _replace_spans(text: str, edits: list[tuple[int, int, str]]) -> str:
+    for start, end, new in sorted(edits, reverse=True):
+        text = text[:start] + new + text[end:]
+    return text
+
+
+def degrade(story: GoldStory) -> dict[str, str]:
+    """Six weakened texts of a story (a variant that would equal the original is not made).
+
+    ``no_numbers`` (every gold metric in the Result replaced by "much"), ``no_result`` (the
+    Result removed), ``blame`` (two blaming sentences added to the Action), ``long_situation``
+    (the Situation told four times), ``we_action`` (the Action retold with "we") and
+    ``thin_action`` (the Action cut to its first sentence).
+    """
+    text, secs = story.text, story.sections
+    out: dict[str, str] = {}
+    results = [s for s in secs if s.label == "result"]
+    actions = [s for s in secs if s.label == "action"]
+    situations = [s for s in secs if s.label == "situation"]
+    in_result = [(a, b) for a, b in story.metrics if any(r.start <= a < r.end for r in results)]
+    if in_result:
+        out["no_numbers"] = _replace_spans(text, [(a, b, "much") for a, b in in_result])
+    if results:
+        out["no_result"] = _replace_spans(text, [(r.start, r.end, "") for r in results])
+    if actions:
+        last = actions[-1]
+        body = text[last.start : last.end]
+        out["blame"] = _replace_spans(text, [(last.start, last.end, body + " " + " ".join(BLAME_SENTENCES))])
+        edits = [(a.start, a.end, we_only(text[a.start : a.end])) for a in actions]
+        changed = _replace_spans(text, edits)
+        if changed != text:
+            out["we_action"] = changed
+        first = actions[0]
+        thin = _first_sentence(text[first.start : first.end])
+        edits = [(first.start, first.end, thin)] + [(a.start, a.end, "") for a in actions[1:]]
+        changed = _replace_spans(text, edits)
+        if " ".join(changed.split()) != " ".join(text.split()):
+            out["thin_action"] = changed
+    if situations:
+        s = situations[0]
+        body = text[s.start : s.end]
+        out["long_situation"] = _replace_spans(text, [(s.start, s.end, " ".join([body] * 4))])
+    return out

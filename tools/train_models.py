@@ -35,7 +35,7 @@ from staranalyzer.sectioning.model import N_STATES, NONE, STATES, SectionModel  
 from staranalyzer.vocabulary import RED_FLAGS  # noqa: E402
 
 DATA = ROOT / "src" / "staranalyzer" / "data"
-TRAIN_VARIANTS = ("paragraphs", "single", "notes", "headerless")
+TRAIN_VARIANTS = ("paragraphs", "single", "notes", "headerless", "long_situation")
 
 
 @dataclass
@@ -75,9 +75,30 @@ def training_texts(stories: list[GoldStory]) -> list[Rendered]:
                 r = _as_written(story, keep_headers=False)
                 r.variant = "headerless"
                 out.append(r)
+            elif name == "long_situation":
+                r = _long_situation(story)
+                if r is not None:
+                    out.append(r)
             elif name in vs:
                 out.append(vs[name])
     return out
+
+
+def _long_situation(story: GoldStory) -> Rendered | None:
+    """The paragraphs variant with the Situation told three times (so that position alone
+    does not decide a label: long backgrounds are common)."""
+    from evaluation import _join, _pieces, flatten
+
+    pieces = _pieces(story)
+    if not any(label == "situation" for label, _ in pieces):
+        return None
+    parts = []
+    for i, (label, body) in enumerate(pieces):
+        text = flatten(body)
+        if label == "situation":
+            text = " ".join([text] * 3)
+        parts.append((label, "\n\n" if i else "", text))
+    return _join(story.id, "long_situation", parts)
 
 
 def featurise(analyzer: Analyzer, texts: list[Rendered]) -> tuple[list, list[int]]:

@@ -52,6 +52,7 @@ def build_report(
         evidence.level,
         spoken,
         rubric,
+        evidence.proportions,
     )
     dimensions, total, verdict = score(findings, held, rubric)
     headline = None

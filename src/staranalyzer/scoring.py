@@ -142,6 +142,20 @@ def text_stats(words: int, sentences: int, letters: int, syl: int, timing: Timin
     )
 
 
+def is_outcome(metric: Metric) -> bool:
+    """Outcome evidence: anything but a count of things ("two major features" is not; a count
+    that says what changed, a bare measured figure ("back to 22"), a bound ("under 25") or
+    zero is)."""
+    if metric.kind != "count":
+        return True
+    return (
+        metric.direction is not None
+        or metric.value == 0
+        or metric.unit is None
+        or metric.approximate
+    )
+
+
 def conditions(
     text: str,
     sections: Sequence[Section],
@@ -150,9 +164,28 @@ def conditions(
     level: LevelAssessment,
     timing: TimingCheck,
     rubric: Rubric,
+    rows: Sequence[SectionProportion] = (),
 ) -> dict[str, str]:
     """Whole-answer conditions that hold, each with the reason shown to the user."""
     held: dict[str, str] = {}
+    share = {r.label: r for r in rows}
+    action, situation = share.get("action"), share.get("situation")
+    if action is not None and action.status != "missing" and action.share < action.target / 2:
+        held["action_thin"] = (
+            f"The Action is {action.share:.0%} of the answer, under half its target of "
+            f"{action.target:.0%}: say more about what you did."
+        )
+    if situation is not None and situation.share > situation.target * 1.8:
+        held["situation_long"] = (
+            f"The Situation is {situation.share:.0%} of the answer against a target of "
+            f"{situation.target:.0%}: cut the background to what the story needs."
+        )
+    in_result = [m for m in metrics if m.section == "result" and is_outcome(m)]
+    if len(in_result) == 1:
+        held["result_one_metric"] = (
+            "The Result has a single number; a second (a before and after, a cost, a time) "
+            "makes it convincing."
+        )
     labels = {s.label for s in sections}
     if not metrics:
         held["no_metrics_anywhere"] = "The answer has no number at all."

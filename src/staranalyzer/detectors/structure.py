@@ -10,6 +10,7 @@ import numpy as np
 from ..answer import ParsedAnswer
 from ..models import Finding
 from ..rubric import BalanceRule, MissingSectionRule, NoMetricsRule, OrderRule, RatioRule
+from ..scoring import is_outcome
 from .base import Engine, Evidence
 
 
@@ -115,12 +116,7 @@ class NoMetricsEngine(Engine):
         for m in evidence.metrics:
             if m.kind not in kinds or m.section != rule.section:
                 continue
-            if (
-                m.kind == "count"
-                and rule.counts_need_change
-                and m.direction is None
-                and m.value != 0
-            ):
+            if rule.counts_need_change and not is_outcome(m):
                 continue  # "two major features" is a count of things, not an outcome
             return []
         s = chosen[0]

@@ -270,6 +270,9 @@ Condition = Literal[
     "timing_short",
     "timing_long",
     "action_single_sentence",
+    "action_thin",
+    "situation_long",
+    "result_one_metric",
     "failure_without_reflection",
 ]
 
