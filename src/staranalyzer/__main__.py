@@ -2,4 +2,5 @@
 
 from staranalyzer.cli import main
 
-main()
+if __name__ == "__main__":  # worker processes started by spawn (Dask, --jobs) import this module
+    main()
