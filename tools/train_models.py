@@ -29,7 +29,11 @@ from flags import FlagSentence, load_flags  # noqa: E402
 
 from staranalyzer import Analyzer  # noqa: E402
 from staranalyzer.answer import parse_answer, safe_text  # noqa: E402
-from staranalyzer.detectors.classifier import FlagModel, sentence_features  # noqa: E402
+from staranalyzer.detectors.classifier import (  # noqa: E402
+    VECTOR_KEYS,
+    FlagModel,
+    sentence_features,
+)
 from staranalyzer.linear import forget_bundled  # noqa: E402
 from staranalyzer.sectioning.model import N_STATES, NONE, STATES, SectionModel  # noqa: E402
 from staranalyzer.vocabulary import RED_FLAGS  # noqa: E402
@@ -225,15 +229,23 @@ class FlagExample:
     keys: np.ndarray
     labels: tuple[str, ...]
     group: str
+    values: np.ndarray | None = None
+    """Real-valued features (the sentence's word-vector mean), keyed like ``keys``."""
     """What it comes from (a flag file line or a host answer), for cross-validation folds."""
 
 
-def _sentence_keys(analyzer: Analyzer, text: str) -> tuple[object, object, list[np.ndarray]]:
+def _sentence_keys(analyzer: Analyzer, text: str) -> tuple[object, object, list[tuple]]:
     clean = safe_text(text)
     answer = analyzer.sections(text, clean, analyzer.nlp(clean))
     evidence = analyzer.detectors.evidence(answer)
-    feats = sentence_features(answer, evidence, sorted(analyzer.rubric.lexicons))
-    per = [feats.keys[feats.groups == i] for i in range(feats.n)]
+    vectors = analyzer.detectors.engines["classifier"].vectors
+    feats = sentence_features(answer, evidence, sorted(analyzer.rubric.lexicons), vectors)
+    per = []
+    for i in range(feats.n):
+        mask = feats.groups == i
+        binary = mask & (feats.values == 1.0) & ~np.isin(feats.keys, VECTOR_KEYS)
+        real = mask & np.isin(feats.keys, VECTOR_KEYS)
+        per.append((feats.keys[binary], feats.keys[real], feats.values[real]))
     return answer, evidence, per
 
 
@@ -247,13 +259,27 @@ def flag_examples(
     out = []
     for host in hosts if include_hosts else ():
         _, _, per = _sentence_keys(analyzer, host.text)
-        out.extend(FlagExample(keys, (), f"host:{host.id}") for keys in per)
+        out.extend(FlagExample(_as_example(p), (), f"host:{host.id}", _values(p)) for p in per)
     for flag, host, text, start, end in place_flags(flags, hosts):
         answer, _, per = _sentence_keys(analyzer, text)
         chosen = [i for i, (s, e) in enumerate(answer.sentences) if s < end and e > start]
-        keys = np.unique(np.concatenate([per[i] for i in chosen])) if chosen else np.zeros(0)
+        keys = np.unique(np.concatenate([per[i][0] for i in chosen])) if chosen else np.zeros(0)
+        values = np.mean([_values(per[i]) for i in chosen], axis=0) if chosen else None
         labels = () if flag.category == "clean" else (flag.category,)
-        out.append(FlagExample(keys.astype(np.uint64), labels, f"flag:{flag.id}"))
+        out.append(FlagExample(keys.astype(np.uint64), labels, f"flag:{flag.id}", values))
+    return out
+
+
+def _as_example(part: tuple) -> np.ndarray:
+    return part[0]
+
+
+def _values(part: tuple) -> np.ndarray:
+    """The 64 vector values of a sentence, in key order (zeros when it has none)."""
+    out = np.zeros(len(VECTOR_KEYS))
+    index = {int(k): i for i, k in enumerate(VECTOR_KEYS)}
+    for k, v in zip(part[1].tolist(), part[2].tolist(), strict=True):
+        out[index[k]] = v
     return out
 
 
@@ -274,6 +300,16 @@ def train_flags(examples: list[FlagExample], iterations: int = 300, l2: float = 
                 cols.append(index[k])
     row = np.array(rows, dtype=np.int64)
     col = np.array(cols, dtype=np.int64)
+    val = np.ones(len(row))
+    n_binary = len(vocab)
+    dense = np.array([ex.values if ex.values is not None else np.zeros(len(VECTOR_KEYS))
+                      for ex in examples])  # fmt: skip
+    if dense.size:
+        vocab = vocab + [int(k) for k in VECTOR_KEYS]
+        dr, dc = np.nonzero(dense)
+        row = np.concatenate([row, dr])
+        col = np.concatenate([col, n_binary + dc])
+        val = np.concatenate([val, dense[dr, dc]])
     n, f, c = len(examples), len(vocab), len(RED_FLAGS)
     y = np.zeros((n, c))
     for r, ex in enumerate(examples):
@@ -287,12 +323,12 @@ def train_flags(examples: list[FlagExample], iterations: int = 300, l2: float = 
     rate = 0.5
     for _ in range(iterations):
         z = np.zeros((n, c))
-        np.add.at(z, row, w[col])
+        np.add.at(z, row, w[col] * val[:, None])
         z += b
         p = 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
         g = (p - y) * sample_weight / n
         grad_w = np.zeros((f, c))
-        np.add.at(grad_w, col, g[row])
+        np.add.at(grad_w, col, g[row] * val[:, None])
         grad_w += l2 * w
         grad_b = g.sum(axis=0)
         gw2 += grad_w**2
@@ -300,9 +336,10 @@ def train_flags(examples: list[FlagExample], iterations: int = 300, l2: float = 
         w -= rate * grad_w / np.sqrt(gw2)
         b -= rate * grad_b / np.sqrt(gb2)
     keep = np.abs(w).sum(axis=1) > 1e-6
+    order = np.argsort(np.array(vocab, dtype=np.uint64)[keep])
     return FlagModel(
-        np.array(vocab, dtype=np.uint64)[keep],
-        w[keep].astype(np.float32),
+        np.array(vocab, dtype=np.uint64)[keep][order],
+        w[keep][order].astype(np.float32),
         {
             "trainer": "logistic regression per category, full-batch Adagrad (tools/train_models.py)",
             "iterations": iterations,
@@ -332,7 +369,9 @@ def dev_flag_examples(analyzer: Analyzer) -> list[FlagExample]:
     flags = [f for f in load_flags() if f.split == "dev"]
     hosts = hosts_for(gold, "dev")
     host_ids = {h.id for h in hosts}
-    others = [s for s in clean_stories([g for g in gold if g.split == "dev"]) if s.id not in host_ids]
+    others = [
+        s for s in clean_stories([g for g in gold if g.split == "dev"]) if s.id not in host_ids
+    ]
     return flag_examples(analyzer, flags, hosts) + flag_examples(analyzer, [], others)
 
 

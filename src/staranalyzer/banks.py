@@ -1,4 +1,4 @@
-"""Story banks: reading answers from files, directories, JSONL, CSV and multi-story Markdown.
+"""Story banks: answers from files, directories, JSONL, CSV, Parquet and multi-story Markdown.
 
 Every input record becomes exactly one :class:`Story`, in input order. A record that cannot be
 read (bad JSON, a CSV row without an answer, an undecodable file) is still a Story, with
@@ -10,14 +10,17 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
+import os
 import re
+import stat
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 TEXT_SUFFIXES = (".txt", ".md", ".markdown")
-BANK_SUFFIXES = (".jsonl", ".ndjson", ".csv")
+BANK_SUFFIXES = (".jsonl", ".ndjson", ".csv", ".parquet")
 STDIN = "-"
 
 
@@ -26,7 +29,8 @@ class Story:
     """One answer to score, or one record that could not be read.
 
     Attributes:
-        id: the record's id (from the bank, else the file name and line).
+        id: the record's id as text (from the bank, else the file name and line).
+        raw_id: the id as the bank wrote it (a number stays a number in JSON output).
         source: the file it came from (``<stdin>`` for standard input).
         line: the line its record starts on (1-based).
         text: the answer text ("" for an error record).
@@ -45,6 +49,7 @@ class Story:
     source: str
     line: int
     text: str = ""
+    raw_id: Any = None
     question: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
     error: str | None = None
@@ -63,6 +68,48 @@ class Columns:
 
 class InputFileError(Exception):
     """A file cannot be read or decoded; the message names the file."""
+
+
+def printable(text: str) -> str:
+    """Return ``text`` safe to write to any UTF-8 stream.
+
+    Lone surrogates (from a file name that is not UTF-8, or a JSON escape) become escapes.
+    """
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def json_safe(value: Any) -> Any:
+    """A JSON-ready copy of a value read from a bank: non-finite numbers become None.
+
+    Raises:
+        RecursionError: a value nested too deeply (the caller makes it an error record).
+
+    """
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {str(k): json_safe(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [json_safe(v) for v in value]
+    return value
+
+
+def _check_regular(path: str) -> None:
+    """Refuse FIFOs, sockets and devices: reading one can block forever."""
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        raise InputFileError(f"{printable(path)}: no such file") from None
+    except OSError as exc:
+        raise InputFileError(f"{printable(path)}: cannot read ({exc.strerror or exc})") from None
+    if stat.S_ISDIR(mode):
+        raise InputFileError(f"{printable(path)}: is a directory")
+    if not stat.S_ISREG(mode):
+        raise InputFileError(f"{printable(path)}: not a regular file (a pipe or device?)")
 
 
 def decode(data: bytes, name: str, encoding: str | None = None) -> str:
@@ -98,7 +145,9 @@ def decode(data: bytes, name: str, encoding: str | None = None) -> str:
 
 
 def _read(path: str, stdin: io.BufferedReader | None, encoding: str | None) -> tuple[str, str]:
-    name = "<stdin>" if path == STDIN else path
+    name = "<stdin>" if path == STDIN else printable(path)
+    if path != STDIN:
+        _check_regular(path)
     try:
         if path == STDIN:
             data = stdin.read() if stdin is not None else b""
@@ -114,6 +163,7 @@ def _read(path: str, stdin: io.BufferedReader | None, encoding: str | None) -> t
 
 
 _HEADING = re.compile(r"^(#{1,2})[ \t]+(.+?)[ \t#]*$", re.MULTILINE)
+_FENCE = re.compile(r"^[ \t]*(?:```|~~~)", re.MULTILINE)
 
 
 def split_markdown_bank(text: str, star_headers: Iterable[str]) -> list[tuple[str, int, str]]:
@@ -123,8 +173,11 @@ def split_markdown_bank(text: str, star_headers: Iterable[str]) -> list[tuple[st
     (returned as an empty list, so the caller keeps the file whole).
     """
     words = {w.lower() for w in star_headers}
+    fences = [m.start() for m in _FENCE.finditer(text)]
     cuts = []
     for m in _HEADING.finditer(text):
+        if sum(1 for f in fences if f < m.start()) % 2:
+            continue  # a "#" line inside a fenced code block is code, not a heading
         title = m.group(2).strip().strip("*_").strip()
         if title.lower().rstrip(":") in words:
             continue
@@ -145,7 +198,9 @@ def _lines(path: str, stdin: io.BufferedReader | None, encoding: str | None) -> 
     A line that does not decode raises :class:`LineError`, naming the file and line; the caller
     turns it into an error record and reads on. UTF-16 files (BOM) are decoded whole.
     """
-    name = "<stdin>" if path == STDIN else path
+    name = "<stdin>" if path == STDIN else printable(path)
+    if path != STDIN:
+        _check_regular(path)
     try:
         handle = stdin if path == STDIN else open(path, "rb")  # noqa: SIM115
     except FileNotFoundError:
@@ -194,10 +249,20 @@ def _jsonl(name: str, lines: Iterable[str], columns: Columns) -> Iterator[Story]
         if not raw.strip():
             continue
         try:
-            record = json.loads(raw)
+            record = json_safe(json.loads(raw))
         except json.JSONDecodeError as exc:
             yield Story(
                 id=f"{name}:{n}", source=name, line=n, error=f"{name}:{n}: bad JSON ({exc.msg})"
+            )
+            continue
+        except RecursionError:
+            yield Story(
+                id=f"{name}:{n}", source=name, line=n, error=f"{name}:{n}: JSON nested too deeply"
+            )
+            continue
+        except (ValueError, TypeError) as exc:  # e.g. an integer too long to convert
+            yield Story(
+                id=f"{name}:{n}", source=name, line=n, error=f"{name}:{n}: bad JSON ({exc})"
             )
             continue
         if not isinstance(record, dict):
@@ -212,8 +277,13 @@ def _jsonl(name: str, lines: Iterable[str], columns: Columns) -> Iterator[Story]
 
 
 def _record(name: str, n: int, record: dict[str, Any], columns: Columns) -> Story:
-    story_id = record.get(columns.id)
-    story_id = str(story_id) if story_id not in (None, "") else f"{name}:{n}"
+    raw_id = record.get(columns.id)
+    if raw_id in (None, ""):
+        story_id, raw_id = f"{name}:{n}", None
+    elif isinstance(raw_id, str):
+        story_id = printable(raw_id)
+    else:
+        story_id = json.dumps(raw_id, ensure_ascii=False, sort_keys=True)
     extra = {
         k: v for k, v in record.items() if k not in (columns.id, columns.answer, columns.question)
     }
@@ -223,6 +293,7 @@ def _record(name: str, n: int, record: dict[str, Any], columns: Columns) -> Stor
         what = "no" if answer is None else f"a non-text ({type(answer).__name__})"
         return Story(
             id=story_id,
+            raw_id=raw_id,
             source=name,
             line=n,
             extra=extra,
@@ -231,6 +302,7 @@ def _record(name: str, n: int, record: dict[str, Any], columns: Columns) -> Stor
         )
     return Story(
         id=story_id,
+        raw_id=raw_id,
         source=name,
         line=n,
         text=answer,
@@ -240,40 +312,124 @@ def _record(name: str, n: int, record: dict[str, Any], columns: Columns) -> Stor
 
 
 def _csv(name: str, lines: Iterable[str], columns: Columns) -> Iterator[Story]:
-    bad: list[str] = []
+    """Records of a CSV bank, in order.
 
-    def good_lines() -> Iterator[str]:
-        for raw in lines:
-            if isinstance(raw, LineError):
-                bad.append(str(raw))
-                continue
+    A quote left open swallows no records: its record is an error naming the line it opened
+    on, and the lines after that line are read again.
+    """
+    pending: list[tuple[int, str]] = []  # lines to read again, in order (first at the end)
+    consumed: list[tuple[int, str]] = []  # lines the current record has read
+    bad: list[str] = []
+    numbered = enumerate(lines, 1)
+
+    def feed() -> Iterator[str]:
+        while True:
+            if pending:
+                n, raw = pending.pop()
+            else:
+                item = next(numbered, None)
+                if item is None:
+                    return
+                n, raw = item
+                if isinstance(raw, LineError):
+                    bad.append(str(raw))
+                    continue
+            consumed.append((n, raw))
             yield raw + "\n"
 
-    reader = csv.DictReader(good_lines())
-    fields = reader.fieldnames or []
+    source = feed()
+    reader = csv.reader(source, strict=True)
+    try:
+        fields = next(reader)
+    except (StopIteration, csv.Error):
+        fields = []
+    consumed.clear()
     if columns.answer not in fields:
         raise InputFileError(
             f"{name}:1: no {columns.answer!r} column (columns: {', '.join(fields) or 'none'}); "
             "name it with --answer-column"
         )
     while True:
-        line = reader.line_num + 1
         try:
-            row = next(reader)
+            cells = next(reader)
         except StopIteration:
             for message in bad:
-                yield Story(id=message.split(": ", 1)[0], source=name, line=line, error=message)
+                yield Story(id=message.split(": ", 1)[0], source=name, line=0, error=message)
             return
         except csv.Error as exc:
-            yield Story(id=f"{name}:{line}", source=name, line=line, error=f"{name}:{line}: {exc}")
+            start = consumed[0][0] if consumed else 0
+            reason = f"bad CSV record ({exc}); the lines after its first are read again"
+            yield Story(
+                id=f"{name}:{start}", source=name, line=start, error=f"{name}:{start}: {reason}"
+            )
+            pending.extend(reversed(consumed[1:]))
+            consumed.clear()
+            reader = csv.reader(source, strict=True)
             continue
+        line = consumed[0][0] if consumed else 0
+        consumed.clear()
         for message in bad:  # undecodable lines read while reading this row come first
             yield Story(id=message.split(": ", 1)[0], source=name, line=line, error=message)
         bad.clear()
-        if None in row:  # more cells than columns
-            extra_cells = row.pop(None)
-            row["_extra_cells"] = extra_cells
-        yield _record(name, line, dict(row), columns)
+        if not cells:
+            continue
+        row: dict[str, Any] = dict(zip(fields, cells, strict=False))
+        if len(cells) > len(fields):  # more cells than columns
+            row["_extra_cells"] = cells[len(fields) :]
+        yield _record(name, line, row, columns)
+
+
+def _parquet(name: str, path: str, columns: Columns) -> Iterator[Story]:
+    """Records of a Parquet bank, in row order (``line`` is the row number, from 1).
+
+    The columns are named as in a CSV bank; the others are carried through. pyarrow is only
+    imported here, when a Parquet file is met.
+    """
+    _check_regular(path)
+    try:
+        import pyarrow.parquet as pq
+    except ImportError:
+        raise InputFileError(
+            f"{name}: reading Parquet needs pyarrow: pip install 'staranalyzer[dask]' (or pyarrow)"
+        ) from None
+    try:
+        bank = pq.ParquetFile(path)
+        fields = list(bank.schema_arrow.names)
+    except Exception as exc:  # pyarrow's ArrowInvalid, OSError, ...: not a Parquet file
+        raise InputFileError(
+            f"{name}: not a readable Parquet file ({printable(str(exc))})"
+        ) from None
+    if columns.answer not in fields:
+        raise InputFileError(
+            f"{name}: no {columns.answer!r} column (columns: {', '.join(fields) or 'none'}); "
+            "name it with --answer-column"
+        )
+    n = 0
+    for batch in bank.iter_batches(batch_size=1024):
+        for row in batch.to_pylist():
+            n += 1
+            record = {k: _plain(v) for k, v in row.items() if not k.startswith("__index_level_")}
+            yield _record(name, n, json_safe(record), columns)
+
+
+def _plain(value: Any) -> Any:
+    """A Parquet cell as a JSON-ready value (dates as ISO text, decimals as numbers)."""
+    import datetime
+    import decimal
+
+    if isinstance(value, datetime.timedelta):
+        return value.total_seconds()
+    if isinstance(value, datetime.date | datetime.time):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return float(value)
+    if isinstance(value, bytes):  # a binary column (some writers store text so)
+        return value.decode("utf-8", "replace")
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
 
 
 def read_stories(
@@ -286,9 +442,9 @@ def read_stories(
 ) -> Iterator[Story]:
     """Every story in ``paths``, in order: files, directories (recursively), banks, or ``-``.
 
-    A directory yields its ``.txt``/``.md`` files and banks, sorted by path. A ``.jsonl`` or
-    ``.csv`` file is a bank of records; a Markdown file with two or more non-STAR ``#`` or ``##``
-    headings is a bank of stories; any other file is one story.
+    A directory yields its ``.txt``/``.md`` files and banks, sorted by path. A ``.jsonl``,
+    ``.csv`` or ``.parquet`` file is a bank of records; a Markdown file with two or more
+    non-STAR ``#`` or ``##`` headings is a bank of stories; any other file is one story.
     """
     headers = tuple(star_headers)
     for path in paths:
@@ -299,11 +455,39 @@ def read_stories(
                 if p.is_file() and p.suffix.lower() in TEXT_SUFFIXES + BANK_SUFFIXES
             )
             if not files:
-                yield Story(id=path, source=path, line=0, error=f"{path}: no .txt or .md files")
+                shown = printable(path)
+                yield Story(id=shown, source=shown, line=0, error=f"{shown}: no .txt or .md files")
             for p in files:
-                yield from _file(str(p), encoding, columns, headers, stdin)
+                yield from _guarded(str(p), encoding, columns, headers, stdin)
         else:
-            yield from _file(path, encoding, columns, headers, stdin)
+            yield from _guarded(path, encoding, columns, headers, stdin)
+
+
+def _guarded(
+    path: str,
+    encoding: str | None,
+    columns: Columns,
+    headers: tuple[str, ...],
+    stdin: io.BufferedReader | None,
+) -> Iterator[Story]:
+    """The stories of one file.
+
+    A failure part-way becomes one error record, and the run goes on with the next file.
+    """
+    shown = "<stdin>" if path == STDIN else printable(path)
+    count = 0
+    try:
+        for story in _file(path, encoding, columns, headers, stdin):
+            count += 1
+            yield story
+    except Exception as exc:  # an unexpected failure reading this file: report, go on
+        yield Story(
+            id=f"{shown}:after-{count}",
+            source=shown,
+            line=0,
+            error=f"{shown}: cannot read on after {count} record(s) "
+            f"({exc.__class__.__name__}: {printable(str(exc))})",
+        )
 
 
 def _file(
@@ -314,7 +498,7 @@ def _file(
     stdin: io.BufferedReader | None,
 ) -> Iterator[Story]:
     suffix = Path(path).suffix.lower()
-    name = "<stdin>" if path == STDIN else path
+    name = "<stdin>" if path == STDIN else printable(path)
     try:
         if suffix in (".jsonl", ".ndjson"):
             yield from _jsonl(name, _lines(path, stdin, encoding), columns)
@@ -322,10 +506,12 @@ def _file(
         if suffix == ".csv":
             yield from _csv(name, _lines(path, stdin, encoding), columns)
             return
+        if suffix == ".parquet" and path != STDIN:
+            yield from _parquet(name, path, columns)
+            return
         name, text = _read(path, stdin, encoding)
     except InputFileError as exc:
-        shown = "<stdin>" if path == STDIN else path
-        yield Story(id=shown, source=shown, line=0, error=str(exc))
+        yield Story(id=name, source=name, line=0, error=str(exc))
         return
     if suffix in (".md", ".markdown"):
         parts = split_markdown_bank(text, headers)

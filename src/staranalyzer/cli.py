@@ -22,13 +22,14 @@ from typing import IO, Any
 import click
 
 from . import __version__
-from .analyzer import Analyzer, validate_text
-from .banks import Columns, Story, read_stories
-from .errors import InputError, StarAnalyzerError
+from .analyzer import Analyzer
+from .banks import Columns, Story, printable, read_stories
+from .errors import StarAnalyzerError
 from .models import Report, report_schema
 from .render import OutputFormat, render, render_summary, story_writer
 from .rubric import available_rubrics, load_rubric
 from .summary import SummaryBuilder
+from .table import EXTRA_HINT, PARQUET, ParquetStoryWriter
 
 RESERVED = {"id", "source", "line", "question", "report", "error", "error_kind"}
 
@@ -46,34 +47,37 @@ def score_stories(
 ) -> Iterator[tuple[Story, Report | None]]:
     """Score stories in input order; a story that cannot be scored comes back with None.
 
-    Only valid answers go through ``analyze_many`` (and so through ``nlp.pipe``); error records
-    wait in a queue so that the output keeps the input order exactly.
+    Only readable records go through ``analyze_many`` (and so through ``nlp.pipe``); error
+    records wait in a queue so that the output keeps the input order exactly. An answer that
+    cannot be analysed, for whatever reason, becomes its own error record and the rest go on.
     """
     pending: deque[Story] = deque()
 
     def texts() -> Iterator[str]:
         for story in stories:
-            if story.error is None:
-                try:
-                    validate_text(story.text, analyzer.max_chars)
-                except InputError as exc:
-                    story.error = f"{story.source}:{story.line}: {exc}"
-                    story.kind = "answer"
             pending.append(story)
             if story.error is None:
                 yield story.text
 
-    for report in analyzer.analyze_many(texts(), batch_size=batch_size, n_process=jobs):
+    results = analyzer.analyze_many(texts(), batch_size=batch_size, n_process=jobs, errors="return")
+    for result in results:
         while pending[0].error is not None:
             yield pending.popleft(), None
-        yield pending.popleft(), report
+        story = pending.popleft()
+        if isinstance(result, StarAnalyzerError):
+            story.error = printable(f"{story.source}:{story.line}: {result}")
+            story.kind = "answer"
+            yield story, None
+        else:
+            yield story, result
     while pending:
         yield pending.popleft(), None
 
 
 def record(story: Story, report: Report | None) -> dict[str, Any]:
     """One output record: the story's id, source, line, question, carried fields and report."""
-    out: dict[str, Any] = {"id": story.id, "source": story.source, "line": story.line}
+    story_id = story.raw_id if story.raw_id is not None else story.id
+    out: dict[str, Any] = {"id": story_id, "source": story.source, "line": story.line}
     if story.question is not None:
         out["question"] = story.question
     for key, value in story.extra.items():
@@ -90,10 +94,20 @@ def record_json(story: Story, report: Report | None) -> str:
     """One output record as a JSON line (the report serialised by pydantic, without a detour)."""
     base = record(story, None)
     if report is None:
-        return json.dumps(base, ensure_ascii=False)
+        return dumps(base)
     del base["error"], base["error_kind"]
-    head = json.dumps(base, ensure_ascii=False)[:-1]  # an object: drop "}" and append the report
+    head = dumps(base)[:-1]  # an object: drop "}" and append the report
     return f'{head}, "report": {report.model_dump_json()}}}'
+
+
+def dumps(value: Any, indent: int | None = None) -> str:
+    """Strict JSON (no NaN or Infinity), UTF-8 where it can be; lone surrogates are escaped."""
+    text = json.dumps(value, ensure_ascii=False, allow_nan=False, indent=indent)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        text = json.dumps(value, ensure_ascii=True, allow_nan=False, indent=indent)
+    return text
 
 
 class _Progress:
@@ -168,7 +182,7 @@ def _schema(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice([f.value for f in OutputFormat]),
+    type=click.Choice([*(f.value for f in OutputFormat), PARQUET]),
     default=OutputFormat.TEXT.value,
     show_default=True,
 )
@@ -195,6 +209,14 @@ def _schema(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
     help="Processes to score with.",
 )
 @click.option("--batch-size", type=click.IntRange(1, 10_000), default=32, show_default=True)
+@click.option(
+    "--dask",
+    "dask_address",
+    metavar="local|tcp://HOST:PORT",
+    default=None,
+    help="Score on a Dask cluster: a LocalCluster of --jobs workers, or a scheduler's address "
+    "(needs staranalyzer[dask]).",
+)
 @click.option("--encoding", default=None, help="Encoding of the input files (default: UTF-8/16).")
 @click.option("--id-column", default="id", show_default=True, help="Id field of JSONL/CSV banks.")
 @click.option("--question-column", default="question", show_default=True)
@@ -247,6 +269,7 @@ def main(
     answer_column: str,
     show_summary: bool | None,
     color: bool | None,
+    dask_address: str | None = None,
 ) -> None:
     """Score STAR interview answers in PATHS: files, directories, JSONL/CSV/Markdown banks, or -."""
     if not paths:
@@ -264,7 +287,31 @@ def main(
         star_headers=[w for ws in analyzer.rubric.sectioning.headers.values() for w in ws],
         stdin=sys.stdin.buffer if "-" in paths else None,
     )
-    out: IO[str] = open(output, "w", encoding="utf-8") if output else sys.stdout  # noqa: SIM115
+    if fmt == PARQUET:  # a binary file: never standard output
+        if not output:
+            raise click.UsageError("--format parquet writes a file: give -o FILE.parquet")
+        try:
+            import pyarrow.parquet  # noqa: F401
+        except ImportError:
+            raise click.UsageError(f"--format parquet needs pyarrow: {EXTRA_HINT}") from None
+    client = None
+    if dask_address is not None:
+        from .dask import connect
+
+        try:
+            client = connect(dask_address, workers=jobs)
+        except StarAnalyzerError as exc:
+            raise click.UsageError(str(exc)) from None
+    try:
+        if fmt == PARQUET:
+            out: IO[Any] = open(output or "", "wb")  # noqa: SIM115
+        else:
+            out = open(output, "w", encoding="utf-8") if output else sys.stdout  # noqa: SIM115
+    except OSError as exc:
+        click.echo(
+            f"star-check: cannot write {printable(output or '')}: {exc.strerror or exc}", err=True
+        )
+        sys.exit(int(ExitCode.USAGE))
     try:
         code = _run(
             stories,
@@ -277,6 +324,7 @@ def main(
             batch_size,
             show_summary,
             _colour(color, out if output else None),
+            client=client,
         )
     except (KeyboardInterrupt, BrokenPipeError):
         code = ExitCode.FAILED
@@ -292,6 +340,10 @@ def main(
     finally:
         if output:
             out.close()
+        if client is not None:
+            from .dask import close
+
+            close(client)
     sys.exit(int(code))
 
 
@@ -306,23 +358,32 @@ def _run(
     batch_size: int,
     show_summary: bool | None,
     colour: bool,
+    client: Any = None,
 ) -> ExitCode:
-    form = OutputFormat(fmt)
+    table = ParquetStoryWriter(out) if fmt == PARQUET else None
+    form = OutputFormat.JSONL if table is not None else OutputFormat(fmt)  # summary as for JSONL
     writer = story_writer(form, fail_under=fail_under)  # html, line, github, sarif
     summary = SummaryBuilder()
     progress = _Progress(enabled=not quiet and sys.stderr.isatty())
     code = ExitCode.OK
     json_items: list[dict[str, Any]] = []
-    scored = score_stories(stories, analyzer, jobs=jobs, batch_size=batch_size)
+    if client is not None:  # a Dask cluster: the same pairs, in the same order
+        from .dask import score_stories_on_cluster
+
+        scored = score_stories_on_cluster(stories, analyzer, client, batch_size=batch_size)
+    else:
+        scored = score_stories(stories, analyzer, jobs=jobs, batch_size=batch_size)
     for n, (story, report) in enumerate(scored, 1):
         summary.add(story.id, story.text, report)
         progress.update(n)
         if report is None:
-            click.echo(story.error, err=True)
+            click.echo(printable(story.error or ""), err=True)
             code = max(code, ExitCode.USAGE if story.kind == "input" else ExitCode.FAILED)
         elif fail_under is not None and report.score < fail_under:
             code = max(code, ExitCode.FAILED)
-        if form is OutputFormat.JSONL:
+        if table is not None:
+            table.add(story, report)
+        elif form is OutputFormat.JSONL:
             out.write(record_json(story, report) + "\n")
         elif form is OutputFormat.JSON:
             json_items.append(record(story, report))
@@ -334,11 +395,13 @@ def _run(
             out.write(render(report, form, story.text, colour=colour, title=story.id) + "\n")
         out.flush()
     progress.close()
+    if table is not None:
+        table.close()
     if form is OutputFormat.JSON:
         if len(json_items) == 1 and "report" in json_items[0]:
-            out.write(json.dumps(json_items[0]["report"], indent=2, ensure_ascii=False) + "\n")
+            out.write(dumps(json_items[0]["report"], indent=2) + "\n")
         else:
-            out.write(json.dumps(json_items, indent=2, ensure_ascii=False) + "\n")
+            out.write(dumps(json_items, indent=2) + "\n")
     built = summary.build()
     if writer is not None:
         out.write(writer.finish(built))

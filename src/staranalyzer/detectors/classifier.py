@@ -19,6 +19,7 @@ from ..answer import ParsedAnswer
 from ..linear import SparseLinear, load_model, mix, name_key, ngram_keys
 from ..models import Finding
 from ..rubric import ClassifierRule, Rubric
+from ..vectors import WordVectors
 from ..vocabulary import RED_FLAGS
 from .base import Engine, Evidence
 
@@ -88,10 +89,20 @@ class SentenceFeatures:
     """Key -> lexicon name, to explain a verdict."""
 
 
+VECTOR_KEYS = np.array([name_key(f"flags:vec:{d}") for d in range(64)], dtype=np.uint64)
+
+
 def sentence_features(
-    answer: ParsedAnswer, evidence: Evidence, lexicons: list[str]
+    answer: ParsedAnswer,
+    evidence: Evidence,
+    lexicons: list[str],
+    vectors: WordVectors | None = None,
 ) -> SentenceFeatures:
-    """The features the sentence model reads, for every sentence of the answer."""
+    """The features the sentence model reads, for every sentence of the answer.
+
+    With ``vectors``, each sentence also gets the mean of its words' vectors (64 real-valued
+    features), which lets the model recognise wording it never saw in training.
+    """
     n = len(answer.sentences)
     tok_sentence = np.full(len(answer.lower), -1, dtype=np.int64)
     first_token: dict[int, int] = {}
@@ -139,9 +150,14 @@ def sentence_features(
     n_keys = np.fromiter((k for _, k in named), dtype=np.uint64, count=len(named))
     all_groups = np.concatenate([n_groups, groups])
     all_keys = np.concatenate([n_keys, keys])
-    return SentenceFeatures(
-        all_groups, all_keys, np.ones(len(all_keys), dtype=np.float32), n, lexicon_keys
-    )
+    values = np.ones(len(all_keys), dtype=np.float32)
+    if vectors is not None and n:
+        means = vectors.means(answer.lower, tok_sentence, n)
+        dims = min(means.shape[1], len(VECTOR_KEYS))
+        all_groups = np.concatenate([all_groups, np.repeat(np.arange(n), dims)])
+        all_keys = np.concatenate([all_keys, np.tile(VECTOR_KEYS[:dims], n)])
+        values = np.concatenate([values, means[:, :dims].astype(np.float32).ravel()])
+    return SentenceFeatures(all_groups, all_keys, values, n, lexicon_keys)
 
 
 class ClassifierEngine(Engine):
@@ -153,6 +169,9 @@ class ClassifierEngine(Engine):
         super().__init__(rubric)
         self.lexicons = sorted(rubric.lexicons)
         self._models: dict[str, FlagModel] = {}
+        # Word vectors did not measurably help the sentence model in cross-validation (see
+        # benchmarks/RESULTS.md), so it reads words, word pairs and lexicons only.
+        self.vectors: WordVectors | None = None
         self._last: tuple[ParsedAnswer, str, np.ndarray, SentenceFeatures] | None = None
 
     def model(self, name: str) -> FlagModel:
@@ -170,7 +189,7 @@ class ClassifierEngine(Engine):
         # Keyed by the answer object itself (never by id(): ids are reused once an answer is freed).
         if self._last is not None and self._last[0] is answer and self._last[1] == model_name:
             return self._last[2], self._last[3]
-        feats = sentence_features(answer, evidence, self.lexicons)
+        feats = sentence_features(answer, evidence, self.lexicons, self.vectors)
         probs = self.model(model_name).probabilities(feats.groups, feats.keys, feats.values,
                                                      feats.n)  # fmt: skip
         self._last = (answer, model_name, probs, feats)
@@ -203,7 +222,7 @@ class ClassifierEngine(Engine):
         self, answer: ParsedAnswer, feats: SentenceFeatures, model: FlagModel, si: int, col: int
     ) -> str:
         """The lexicons and words that pushed a sentence's score up most."""
-        mask = feats.groups == si
+        mask = (feats.groups == si) & (feats.values == 1.0)
         keys = feats.keys[mask]
         known, rows = model.rows(keys)
         if not known.any():
