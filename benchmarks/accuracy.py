@@ -127,7 +127,7 @@ def main() -> None:
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--missed", action="store_true", help="list missed dev flag sentences")
     args = parser.parse_args()
-    parts = args.part or ["sections", "metrics", "flags", "validity"]
+    parts = args.part or ["sections", "metrics", "flags", "validity", "principles"]
     gold = load_gold()
     analyzer = Analyzer()
     counts = defaultdict(int)
@@ -143,6 +143,8 @@ def main() -> None:
             print_flag_folds(gold, args.folds)
     if "validity" in parts:
         print_validity(gold)
+    if "principles" in parts:
+        print_principles(gold)
 
 
 # -- red flags -----------------------------------------------------------------------------------
@@ -288,7 +290,6 @@ def print_flag_folds(gold: list[GoldStory], folds: int) -> None:
     print(f"    {'all':12} recall {c / n:5.2f} ({c}/{n})   traps flagged {t / tn:5.2f} ({t}/{tn})")
 
 
-
 def print_validity(gold: list[GoldStory], rubric: str = "default") -> None:
     """Does the score move with the evidence? Each strong answer against its weakened texts."""
     from evaluation import degrade
@@ -321,7 +322,39 @@ def print_validity(gold: list[GoldStory], rubric: str = "default") -> None:
     ws = [r.score for r in analyzer.analyze_many([g.text for g in weak])]
     ss = [r.score for r in analyzer.analyze_many([g.text for g in strong])]
     auc = sum((s > w) + 0.5 * (s == w) for s in ss for w in ws) / (len(ss) * len(ws))
-    print(f"  strong mean {_mean(ss):.1f}, weak mean {_mean(ws):.1f}, ROC AUC strong vs weak {auc:.3f}")
+    print(
+        f"  strong mean {_mean(ss):.1f}, weak mean {_mean(ws):.1f}, ROC AUC strong vs weak {auc:.3f}"
+    )
+
+
+
+def print_principles(gold: list[GoldStory]) -> None:
+    """Principles: recall@3 and precision@1 against the three most frequent principles."""
+    from collections import Counter
+
+    from train_models import story_labels
+
+    print("\nprinciples: gold principles (1-3 per story) among the top three, and the top one")
+    for rubric_name, kind in (("amazon-l6", "amazon"), ("default", "default")):
+        analyzer = Analyzer(rubric=rubric_name)
+        dev = [g for g in gold if g.split == "dev" and story_labels(g, kind)]
+        frequent = [p for p, _ in Counter(p for g in dev for p in story_labels(g, kind)).most_common(3)]
+        for split, with_question in (("dev", False), ("heldout", False), ("heldout", True)):
+            stories = [g for g in gold if g.split == split and story_labels(g, kind)]
+            items = [(g.text, g.question) if with_question else g.text for g in stories]
+            reports = list(analyzer.analyze_many(items))
+            r3 = p1 = b3 = b1 = 0.0
+            for story, report in zip(stories, reports, strict=True):
+                labels = set(story_labels(story, kind))
+                top = [p.id for p in report.principles[:3]]
+                r3 += len(labels & set(top)) / len(labels)
+                p1 += top[0] in labels
+                b3 += len(labels & set(frequent)) / len(labels)
+                b1 += frequent[0] in labels
+            n = len(stories)
+            name = f"{split}+question" if with_question else split
+            print(f"  {rubric_name:9} {name:16} n={n:3}  recall@3 {r3 / n:.3f} (baseline {b3 / n:.3f})"
+                  f"  precision@1 {p1 / n:.3f} (baseline {b1 / n:.3f})")  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -16,7 +16,7 @@ import argparse
 import hashlib
 import random
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -28,12 +28,9 @@ from evaluation import GoldStory, Rendered, hosts_for, load_gold, place_flags, v
 from flags import FlagSentence, load_flags  # noqa: E402
 
 from staranalyzer import Analyzer  # noqa: E402
-from staranalyzer.answer import parse_answer, safe_text  # noqa: E402
-from staranalyzer.detectors.classifier import (  # noqa: E402
-    VECTOR_KEYS,
-    FlagModel,
-    sentence_features,
-)
+from staranalyzer.answer import parse_answer, safe_text, token_arrays  # noqa: E402
+from staranalyzer.detectors.classifier import FlagModel, sentence_features  # noqa: E402
+from staranalyzer.detectors.principles import PrincipleModel  # noqa: E402
 from staranalyzer.linear import forget_bundled  # noqa: E402
 from staranalyzer.sectioning.model import N_STATES, NONE, STATES, SectionModel  # noqa: E402
 from staranalyzer.vocabulary import RED_FLAGS  # noqa: E402
@@ -224,28 +221,22 @@ def dev_stories() -> list[GoldStory]:
 # -- the red-flag sentence model -------------------------------------------------------------------
 @dataclass
 class FlagExample:
-    """One training sentence: its feature keys and its categories (none for a clean one)."""
+    """One training item: binary feature keys, real-valued features and its labels."""
 
     keys: np.ndarray
     labels: tuple[str, ...]
     group: str
-    values: np.ndarray | None = None
-    """Real-valued features (the sentence's word-vector mean), keyed like ``keys``."""
-    """What it comes from (a flag file line or a host answer), for cross-validation folds."""
+    """What it comes from (a flag file line, a host answer, a story), for folds."""
+    real: dict[int, float] = field(default_factory=dict)
+    """Real-valued features (a principle's cue score), by key."""
 
 
-def _sentence_keys(analyzer: Analyzer, text: str) -> tuple[object, object, list[tuple]]:
+def _sentence_keys(analyzer: Analyzer, text: str) -> tuple[object, object, list[np.ndarray]]:
     clean = safe_text(text)
     answer = analyzer.sections(text, clean, analyzer.nlp(clean))
     evidence = analyzer.detectors.evidence(answer)
-    vectors = analyzer.detectors.engines["classifier"].vectors
-    feats = sentence_features(answer, evidence, sorted(analyzer.rubric.lexicons), vectors)
-    per = []
-    for i in range(feats.n):
-        mask = feats.groups == i
-        binary = mask & (feats.values == 1.0) & ~np.isin(feats.keys, VECTOR_KEYS)
-        real = mask & np.isin(feats.keys, VECTOR_KEYS)
-        per.append((feats.keys[binary], feats.keys[real], feats.values[real]))
+    feats = sentence_features(answer, evidence, sorted(analyzer.rubric.lexicons))
+    per = [feats.keys[feats.groups == i] for i in range(feats.n)]
     return answer, evidence, per
 
 
@@ -259,62 +250,50 @@ def flag_examples(
     out = []
     for host in hosts if include_hosts else ():
         _, _, per = _sentence_keys(analyzer, host.text)
-        out.extend(FlagExample(_as_example(p), (), f"host:{host.id}", _values(p)) for p in per)
+        out.extend(FlagExample(keys, (), f"host:{host.id}") for keys in per)
     for flag, host, text, start, end in place_flags(flags, hosts):
         answer, _, per = _sentence_keys(analyzer, text)
         chosen = [i for i, (s, e) in enumerate(answer.sentences) if s < end and e > start]
-        keys = np.unique(np.concatenate([per[i][0] for i in chosen])) if chosen else np.zeros(0)
-        values = np.mean([_values(per[i]) for i in chosen], axis=0) if chosen else None
+        keys = np.unique(np.concatenate([per[i] for i in chosen])) if chosen else np.zeros(0)
         labels = () if flag.category == "clean" else (flag.category,)
-        out.append(FlagExample(keys.astype(np.uint64), labels, f"flag:{flag.id}", values))
+        out.append(FlagExample(keys.astype(np.uint64), labels, f"flag:{flag.id}"))
     return out
 
 
-def _as_example(part: tuple) -> np.ndarray:
-    return part[0]
+def train_logistic(examples: list[FlagExample], labels: list[str], iterations: int = 300,
+                   l2: float = 3e-4, min_count: int = 2, positive_weight: float = 2.0,
+                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict]:  # fmt: skip
+    """One logistic regression per label, full-batch Adagrad (deterministic).
 
-
-def _values(part: tuple) -> np.ndarray:
-    """The 64 vector values of a sentence, in key order (zeros when it has none)."""
-    out = np.zeros(len(VECTOR_KEYS))
-    index = {int(k): i for i, k in enumerate(VECTOR_KEYS)}
-    for k, v in zip(part[1].tolist(), part[2].tolist(), strict=True):
-        out[index[k]] = v
-    return out
-
-
-def train_flags(examples: list[FlagExample], iterations: int = 300, l2: float = 3e-4,
-                min_count: int = 2, positive_weight: float = 2.0) -> FlagModel:  # fmt: skip
-    """One logistic regression per category, full-batch Adagrad (deterministic)."""
+    Returns sorted keys, their weights, the intercepts and provenance.
+    """
     counts: dict[int, int] = {}
     for ex in examples:
         for k in set(ex.keys.tolist()):
             counts[k] = counts.get(k, 0) + 1
     vocab = sorted(k for k, c in counts.items() if c >= min_count)
+    vocab += sorted({k for ex in examples for k in ex.real} - set(vocab))
     index = {k: i for i, k in enumerate(vocab)}
-    rows, cols = [], []
+    rows, cols, vals = [], [], []
     for r, ex in enumerate(examples):
         for k in sorted(set(ex.keys.tolist())):
             if k in index:
                 rows.append(r)
                 cols.append(index[k])
+                vals.append(1.0)
+        for k, v in sorted(ex.real.items()):
+            rows.append(r)
+            cols.append(index[k])
+            vals.append(v)
     row = np.array(rows, dtype=np.int64)
     col = np.array(cols, dtype=np.int64)
-    val = np.ones(len(row))
-    n_binary = len(vocab)
-    dense = np.array([ex.values if ex.values is not None else np.zeros(len(VECTOR_KEYS))
-                      for ex in examples])  # fmt: skip
-    if dense.size:
-        vocab = vocab + [int(k) for k in VECTOR_KEYS]
-        dr, dc = np.nonzero(dense)
-        row = np.concatenate([row, dr])
-        col = np.concatenate([col, n_binary + dc])
-        val = np.concatenate([val, dense[dr, dc]])
-    n, f, c = len(examples), len(vocab), len(RED_FLAGS)
+    val = np.array(vals)
+    n, f, c = len(examples), len(vocab), len(labels)
     y = np.zeros((n, c))
     for r, ex in enumerate(examples):
         for label in ex.labels:
-            y[r, RED_FLAGS.index(label)] = 1.0
+            if label in labels:
+                y[r, labels.index(label)] = 1.0
     sample_weight = np.where(y > 0, positive_weight, 1.0)
     w = np.zeros((f, c))
     b = np.zeros(c)
@@ -336,22 +315,90 @@ def train_flags(examples: list[FlagExample], iterations: int = 300, l2: float = 
         w -= rate * grad_w / np.sqrt(gw2)
         b -= rate * grad_b / np.sqrt(gb2)
     keep = np.abs(w).sum(axis=1) > 1e-6
-    order = np.argsort(np.array(vocab, dtype=np.uint64)[keep])
-    return FlagModel(
-        np.array(vocab, dtype=np.uint64)[keep][order],
-        w[keep][order].astype(np.float32),
-        {
-            "trainer": "logistic regression per category, full-batch Adagrad (tools/train_models.py)",
-            "iterations": iterations,
-            "l2": l2,
-            "min_count": min_count,
-            "positive_weight": positive_weight,
-            "examples": n,
-            "positives": {lab: int(y[:, i].sum()) for i, lab in enumerate(RED_FLAGS)},
-        },
-        b.round(6),
-        list(RED_FLAGS),
-    )
+    keys = np.array(vocab, dtype=np.uint64)[keep]
+    order = np.argsort(keys)
+    meta = {
+        "trainer": "logistic regression per label, full-batch Adagrad (tools/train_models.py)",
+        "iterations": iterations,
+        "l2": l2,
+        "min_count": min_count,
+        "positive_weight": positive_weight,
+        "examples": n,
+        "positives": {lab: int(y[:, i].sum()) for i, lab in enumerate(labels)},
+    }
+    return keys[order], w[keep][order].astype(np.float32), b.round(6), meta
+
+
+def train_flags(examples: list[FlagExample], **settings: float) -> FlagModel:
+    """The red-flag sentence model: one logistic regression per category."""
+    keys, weights, bias, meta = train_logistic(examples, list(RED_FLAGS), **settings)  # type: ignore[arg-type]
+    return FlagModel(keys, weights, meta, bias, list(RED_FLAGS))
+
+
+# -- the principle models ----------------------------------------------------------------------
+PRINCIPLE_IDS = {
+    "CO": "customer_obsession",
+    "OW": "ownership",
+    "IS": "invent_and_simplify",
+    "RL": "are_right_a_lot",
+    "LC": "learn_and_be_curious",
+    "HD": "hire_and_develop",
+    "HS": "highest_standards",
+    "TB": "think_big",
+    "BA": "bias_for_action",
+    "FR": "frugality",
+    "ET": "earn_trust",
+    "DD": "dive_deep",
+    "HB": "backbone",
+    "DR": "deliver_results",
+    "EB": "best_employer",
+    "SS": "success_and_scale",
+}
+"""Corpus principle codes -> amazon rubrics' principle ids."""
+
+
+def story_labels(story: GoldStory, rubric_name: str) -> tuple[str, ...]:
+    """A story's gold principles (amazon rubrics) or competencies (default)."""
+    if rubric_name == "default":
+        return tuple(story.competencies)
+    return tuple(PRINCIPLE_IDS[c] for c in story.principles if c in PRINCIPLE_IDS)
+
+
+def principle_examples(analyzer: Analyzer, stories: list[GoldStory]) -> list[FlagExample]:
+    """Each labelled story's answer-level features and its gold labels."""
+    reader = analyzer.detectors.principles
+    out = []
+    for story in stories:
+        labels = story_labels(story, analyzer.rubric.name.split("-")[0] if
+                              analyzer.rubric.name == "default" else "amazon")  # fmt: skip
+        if not labels:
+            continue
+        clean = safe_text(story.text)
+        answer = analyzer.sections(story.text, clean, analyzer.nlp(clean))
+        hits = reader.hits(answer)
+        with_question = answer
+        if story.question:
+            q_lower = token_arrays(analyzer.nlp.make_doc(safe_text(story.question)))[0]
+            with_question = answer.with_question(story.question, q_lower)
+        # Every story twice, with and without its question, so the model serves both callers.
+        for variant in [answer] + ([with_question] if with_question is not answer else []):
+            keys, values = reader.features(variant, hits)
+            binary = keys[values == 1.0]
+            real = {int(k): float(v) for k, v in zip(keys.tolist(), values.tolist(), strict=True)
+                    if v != 1.0}  # fmt: skip
+            out.append(FlagExample(binary, labels, f"story:{story.id}", real))
+    return out
+
+
+def train_principles(analyzer: Analyzer, stories: list[GoldStory], **settings: float) -> (
+    PrincipleModel
+):
+    """The principle model of a rubric: one logistic regression per principle."""
+    labels = [p.id for p in analyzer.rubric.principles.items]
+    examples = principle_examples(analyzer, stories)
+    keys, weights, bias, meta = train_logistic(examples, labels, **settings)  # type: ignore[arg-type]
+    meta["stories"] = len(examples)
+    return PrincipleModel(keys, weights, meta, bias, labels)
 
 
 FLAG_TAGS = {"blame", "sole_credit", "vague", "hedging", "overreach_l6"}
@@ -377,12 +424,17 @@ def dev_flag_examples(analyzer: Analyzer) -> list[FlagExample]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--only", choices=["sections", "flags"], default=None)
+    parser.add_argument("--only", choices=["sections", "flags", "principles"], default=None)
     parser.add_argument("--epochs", type=int, default=10)
     args = parser.parse_args()
     sections_path, flags_path = DATA / "sections.model.gz", DATA / "flags.model.gz"
     if not sections_path.exists():
         SectionModel.empty().save(sections_path)  # bootstrap: the analyzer loads a model to start
+    for name, labels in (("principles-amazon", 16), ("principles-default", 9)):
+        path = DATA / f"{name}.model.gz"
+        if not path.exists():
+            PrincipleModel(np.zeros(0, np.uint64), np.zeros((0, labels)), {}, np.zeros(labels),
+                           [f"p{i}" for i in range(labels)]).save(path)  # fmt: skip
     if not flags_path.exists():
         empty = FlagModel(np.zeros(0, np.uint64), np.zeros((0, len(RED_FLAGS))), {}, np.zeros(5),
                           list(RED_FLAGS))  # fmt: skip
@@ -403,6 +455,17 @@ def main() -> None:
         size = flags_path.stat().st_size
         print(f"flags: {len(flag_model.keys)} features, {flag_model.meta['examples']} sentences "
               f"-> {flags_path} ({size / 1024:.0f} KB)")  # fmt: skip
+    if args.only in (None, "principles"):
+        stories = [s for s in load_gold(include_v1=False) if s.split == "dev"]
+        for rubric_name, model_name in (("amazon-l6", "principles-amazon"),
+                                        ("default", "principles-default")):  # fmt: skip
+            path = DATA / f"{model_name}.model.gz"
+            model = train_principles(Analyzer(rubric=rubric_name), stories, l2=1e-3,
+                                     min_count=3, positive_weight=3.0)  # fmt: skip
+            model.save(path)
+            forget_bundled()
+            print(f"{model_name}: {len(model.keys)} features, {model.meta['stories']} stories "
+                  f"-> {path} ({path.stat().st_size / 1024:.0f} KB)")  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -21,7 +21,7 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from .answer import ParsedAnswer, parse_answer, safe_text
+from .answer import ParsedAnswer, parse_answer, safe_text, token_arrays
 from .detectors import Detectors
 from .errors import AnalysisError, InputError, ModelError, RubricError, StarAnalyzerError
 from .models import Finding, Report
@@ -155,8 +155,13 @@ class Analyzer:
             raise RubricError(self.rubric.source, problems)
 
     # -- one answer ------------------------------------------------------------------------------
-    def analyze(self, text: str) -> Report:
+    def analyze(self, text: str, *, question: str | None = None) -> Report:
         """Analyse one answer.
+
+        Args:
+            text: the answer, labelled or not.
+            question: the interview question, when known: the report then says which
+                principles and kind of story it asks for and whether the answer fits.
 
         Raises:
             InputError: the text is not a str, is empty, too long, holds a lone surrogate, or
@@ -166,12 +171,15 @@ class Analyzer:
         validate_text(text, self.max_chars)
         with self._lock:
             clean = safe_text(text)
-            return self.report(text, clean, self.nlp(clean))
+            return self.report(text, clean, self.nlp(clean), question)
 
-    def report(self, text: str, clean: str, doc: Doc) -> Report:
+    def report(self, text: str, clean: str, doc: Doc, question: str | None = None) -> Report:
         """The report of ``text``, whose :func:`safe_text` ``clean`` made ``doc``."""
         deadline = None if self.timeout is None else time.monotonic() + self.timeout
         answer = self.sections(text, clean, doc)
+        if question is not None and question.strip():
+            qdoc = self.nlp.make_doc(safe_text(question))
+            answer = answer.with_question(question, token_arrays(qdoc)[0])
         _check(deadline)
         evidence = self.detectors.evidence(answer)
         findings = self.detectors.findings(answer, evidence)
@@ -216,7 +224,8 @@ class Analyzer:
         """Analyse a stream of answers, yielding reports in input order.
 
         Args:
-            texts: the answers.
+            texts: the answers: each a str, or a ``(text, question)`` pair when the interview
+                question is known (None for an unknown one).
             batch_size: answers per ``nlp.pipe`` batch (and per worker task).
             n_process: worker processes (1: this process).
             errors: ``raise`` stops at the first answer that cannot be analysed;
@@ -262,14 +271,17 @@ class Analyzer:
             else:
                 yield item
 
-    def _one(self, text: object, clean: str | None, doc: Doc | None, as_json: bool) -> Any:
+    def _one(self, item: object, clean: str | None, doc: Doc | None, as_json: bool) -> Any:
         """One answer's report (or JSON), or the error that stopped it."""
+        text, question = _split_item(item)
         try:
             validate_text(text, self.max_chars)
             assert isinstance(text, str)
+            if question is not None and not isinstance(question, str):
+                raise InputError(f"question must be a str, not {type(question).__name__}")
             clean = clean if clean is not None else safe_text(text)
             doc = doc if doc is not None else self.nlp(clean)
-            report = self.report(text, clean, doc)
+            report = self.report(text, clean, doc, question)
             return report.model_dump_json() if as_json else report
         except StarAnalyzerError as exc:
             return exc
@@ -286,7 +298,7 @@ class Analyzer:
         for n, chunk in enumerate(_chunks(texts, max(batch_size, _ZONE))):
             with self._lock, self.nlp.memory_zone() if n or self._warm else nullcontext():
                 self._warm = True
-                valid = [t for t in chunk if _valid(t, self.max_chars)]
+                valid = [_split_item(t)[0] for t in chunk if _valid(t, self.max_chars)]
                 cleaned = [safe_text(t) for t in valid]  # type: ignore[arg-type]
                 try:
                     docs = list(self.nlp.pipe(cleaned, batch_size=batch_size))
@@ -321,7 +333,15 @@ class Analyzer:
                 yield from pending.popleft().get()
 
 
-def _valid(text: object, max_chars: int) -> bool:
+def _split_item(item: object) -> tuple[object, object]:
+    """(text, question) of an item of ``analyze_many``: a str, or a (text, question) pair."""
+    if isinstance(item, tuple) and len(item) == 2:
+        return item[0], item[1]
+    return item, None
+
+
+def _valid(item: object, max_chars: int) -> bool:
+    text, _ = _split_item(item)
     try:
         validate_text(text, max_chars)
     except InputError:

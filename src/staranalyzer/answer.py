@@ -174,6 +174,8 @@ class ParsedAnswer:
     sections: tuple[Section, ...] = ()
     headline: tuple[int, int] | None = None
     headers: tuple[tuple[int, int], ...] = ()
+    question: str | None = None
+    question_lower: np.ndarray | None = None
     _unit_starts: tuple[int, ...] = ()
     _unit_ends: tuple[int, ...] = ()
     _sentence_starts: tuple[int, ...] = ()
@@ -203,6 +205,10 @@ class ParsedAnswer:
     def with_hits(self, hits: dict[str, tuple[tuple[int, int], ...]]) -> ParsedAnswer:
         """Return a copy with the phrase matcher's hits."""
         return replace(self, hits=hits)
+
+    def with_question(self, question: str, lower: np.ndarray) -> ParsedAnswer:
+        """Return a copy that knows the interview question (and its tokens' ``LOWER`` hashes)."""
+        return replace(self, question=question, question_lower=lower)
 
     def with_sections(
         self,

@@ -153,6 +153,46 @@ class SparseLinear:
             raise RubricError(source, [f"{field}: cannot load ({exc})"]) from None
 
 
+class LogisticModel(SparseLinear):
+    """One logistic regression per label over sparse features.
+
+    Attributes:
+        labels: the labels, in the order of the weight columns.
+        bias: each label's intercept.
+
+    """
+
+    kind = "logistic"
+
+    def __init__(
+        self,
+        keys: np.ndarray,
+        weights: np.ndarray,
+        meta: dict[str, Any],
+        bias: np.ndarray,
+        labels: list[str],
+    ) -> None:
+        super().__init__(keys, weights, meta)
+        self.bias = np.asarray(bias, dtype=np.float64)
+        self.labels = list(labels)
+
+    def probabilities(
+        self, groups: np.ndarray, keys: np.ndarray, values: np.ndarray, n: int
+    ) -> np.ndarray:
+        """``n x labels`` probabilities."""
+        scores = self.sums(groups, keys, values, n) + self.bias
+        return 1.0 / (1.0 + np.exp(-np.clip(scores, -30, 30)))
+
+    def extra(self) -> dict[str, Any]:
+        """The labels and intercepts, stored beside the weights."""
+        return {"labels": self.labels, "bias": self.bias.round(6).tolist()}
+
+    @classmethod
+    def parse(cls, doc: dict[str, Any]) -> dict[str, Any]:
+        """Constructor arguments, with the labels and intercepts."""
+        return {**super().parse(doc), "bias": np.array(doc["bias"]), "labels": doc["labels"]}
+
+
 _BUNDLED: dict[tuple[str, str], Any] = {}
 
 

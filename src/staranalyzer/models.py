@@ -178,6 +178,27 @@ class FollowUpQuestion(_Frozen):
     reason: str
 
 
+class PrincipleEvidence(_Frozen):
+    """A sentence that shows a principle, with the cue that weighed most in it."""
+
+    start: int = Field(ge=0)
+    end: int = Field(ge=0)
+    text: str
+    section: Label | None = None
+    cue: str = ""
+
+
+class PrincipleScore(_Frozen):
+    """How strongly the story shows one of the rubric's principles (or competencies)."""
+
+    id: str
+    name: str
+    score: float = Field(ge=0, le=1)
+    named: bool = False
+    """The answer names the principle itself ("this was about ownership")."""
+    evidence: list[PrincipleEvidence] = Field(default_factory=list)
+
+
 class TextSpan(_Frozen):
     """A stretch of the answer: ``text == answer[start:end]``."""
 
@@ -212,6 +233,8 @@ class Report(_Frozen):
     """Weighted mean of the dimension scores."""
     verdict: Literal["strong", "solid", "needs work", "weak"] = "weak"
     follow_ups: list[FollowUpQuestion] = Field(default_factory=list)
+    principles: list[PrincipleScore] = Field(default_factory=list)
+    """The rubric's principles (or competencies), strongest first, each with its evidence."""
 
     def section(self, label: Label) -> Section | None:
         """Return the first section with ``label``, or None when the answer has none."""

@@ -76,4 +76,5 @@ def build_report(
         score=total,
         verdict=verdict,
         follow_ups=follow_ups(findings, answer.sections, evidence.level, held, rubric),
+        principles=list(evidence.principles),
     )

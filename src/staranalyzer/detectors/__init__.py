@@ -18,6 +18,7 @@ from .base import Engine, Evidence
 from .classifier import ClassifierEngine
 from .construction import ConstructionEngine
 from .phrase import PhraseEngine
+from .principles import PrincipleReader
 from .scope import ScopeLevelEngine, ScopeReader
 from .structure import (
     BalanceEngine,
@@ -82,6 +83,7 @@ class Detectors:
     def __init__(self, rubric: Rubric) -> None:
         self.rubric = rubric
         self.scope = ScopeReader(rubric)
+        self.principles = PrincipleReader(rubric)
         self.rules = rubric.active_rules()
         self.engines: dict[str, Engine] = {}
         for rule in self.rules:
@@ -91,6 +93,7 @@ class Detectors:
     def phrases(self) -> Mapping[str, list[str]]:
         """Every phrase list the engines need matched."""
         out: dict[str, list[str]] = {f"lex:{k}": list(v) for k, v in self.rubric.lexicons.items()}
+        out.update(self.principles.phrases())
         for kind, engine in self.engines.items():
             out.update(engine.phrases([r for r in self.rules if r.kind == kind]))
         return out
@@ -99,7 +102,9 @@ class Detectors:
         """Metrics, scope cues, the level assessment and section proportions."""
         metrics = find_metrics(answer)
         hits = self._lexicon_hits(answer)
-        led = frozenset(hits.get("lead_verbs", {})) if "lead_verbs" in self.rubric.lexicons else None
+        led = (
+            frozenset(hits.get("lead_verbs", {})) if "lead_verbs" in self.rubric.lexicons else None
+        )
         cues = self.scope.cues(answer, metrics, led)
         return Evidence(
             metrics=metrics,
@@ -107,6 +112,7 @@ class Detectors:
             level=self.scope.level(cues),
             proportions=tuple(proportions(answer.sections, self.rubric.timing)),
             lexicon_hits=hits,
+            principles=tuple(self.principles.scores(answer)),
         )
 
     def _lexicon_hits(self, answer: ParsedAnswer) -> dict[str, dict[int, list[tuple[int, int]]]]:

@@ -12,7 +12,14 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from ..answer import ParsedAnswer
-from ..models import Finding, LevelAssessment, Metric, ScopeCue, SectionProportion
+from ..models import (
+    Finding,
+    LevelAssessment,
+    Metric,
+    PrincipleScore,
+    ScopeCue,
+    SectionProportion,
+)
 from ..rubric import Rubric
 
 
@@ -34,6 +41,7 @@ class Evidence:
     level: LevelAssessment
     proportions: tuple[SectionProportion, ...]
     lexicon_hits: dict[str, dict[int, list[tuple[int, int]]]] = field(default_factory=dict)
+    principles: tuple[PrincipleScore, ...] = ()
 
     def metric_in(self, start: int, end: int) -> bool:
         """A metric overlaps characters ``[start, end)``."""

@@ -16,10 +16,9 @@ from typing import Any
 import numpy as np
 
 from ..answer import ParsedAnswer
-from ..linear import SparseLinear, load_model, mix, name_key, ngram_keys
+from ..linear import LogisticModel, load_model, mix, name_key, ngram_keys
 from ..models import Finding
 from ..rubric import ClassifierRule, Rubric
-from ..vectors import WordVectors
 from ..vocabulary import RED_FLAGS
 from .base import Engine, Evidence
 
@@ -41,40 +40,10 @@ NAMED = {
 }
 
 
-class FlagModel(SparseLinear):
-    """One logistic model per red-flag category over sentence features.
-
-    Attributes:
-        labels: the categories, in the order of the weight columns.
-        bias: each category's intercept.
-
-    """
+class FlagModel(LogisticModel):
+    """One logistic model per red-flag category over sentence features."""
 
     kind = "flags"
-
-    def __init__(
-        self, keys: np.ndarray, weights: np.ndarray, meta: dict[str, Any], bias: np.ndarray,
-        labels: list[str],
-    ) -> None:  # fmt: skip
-        super().__init__(keys, weights, meta)
-        self.bias = np.asarray(bias, dtype=np.float64)
-        self.labels = list(labels)
-
-    def probabilities(
-        self, groups: np.ndarray, keys: np.ndarray, values: np.ndarray, n: int
-    ) -> np.ndarray:
-        """``n x categories`` probabilities."""
-        scores = self.sums(groups, keys, values, n) + self.bias
-        return 1.0 / (1.0 + np.exp(-np.clip(scores, -30, 30)))
-
-    def extra(self) -> dict[str, Any]:
-        """The categories and intercepts, stored beside the weights."""
-        return {"labels": self.labels, "bias": self.bias.round(6).tolist()}
-
-    @classmethod
-    def parse(cls, doc: dict[str, Any]) -> dict[str, Any]:
-        """Constructor arguments, with the categories and intercepts."""
-        return {**super().parse(doc), "bias": np.array(doc["bias"]), "labels": doc["labels"]}
 
 
 @dataclass(frozen=True)
@@ -89,20 +58,10 @@ class SentenceFeatures:
     """Key -> lexicon name, to explain a verdict."""
 
 
-VECTOR_KEYS = np.array([name_key(f"flags:vec:{d}") for d in range(64)], dtype=np.uint64)
-
-
 def sentence_features(
-    answer: ParsedAnswer,
-    evidence: Evidence,
-    lexicons: list[str],
-    vectors: WordVectors | None = None,
+    answer: ParsedAnswer, evidence: Evidence, lexicons: list[str]
 ) -> SentenceFeatures:
-    """The features the sentence model reads, for every sentence of the answer.
-
-    With ``vectors``, each sentence also gets the mean of its words' vectors (64 real-valued
-    features), which lets the model recognise wording it never saw in training.
-    """
+    """The features the sentence model reads, for every sentence of the answer."""
     n = len(answer.sentences)
     tok_sentence = np.full(len(answer.lower), -1, dtype=np.int64)
     first_token: dict[int, int] = {}
@@ -151,12 +110,6 @@ def sentence_features(
     all_groups = np.concatenate([n_groups, groups])
     all_keys = np.concatenate([n_keys, keys])
     values = np.ones(len(all_keys), dtype=np.float32)
-    if vectors is not None and n:
-        means = vectors.means(answer.lower, tok_sentence, n)
-        dims = min(means.shape[1], len(VECTOR_KEYS))
-        all_groups = np.concatenate([all_groups, np.repeat(np.arange(n), dims)])
-        all_keys = np.concatenate([all_keys, np.tile(VECTOR_KEYS[:dims], n)])
-        values = np.concatenate([values, means[:, :dims].astype(np.float32).ravel()])
     return SentenceFeatures(all_groups, all_keys, values, n, lexicon_keys)
 
 
@@ -169,9 +122,6 @@ class ClassifierEngine(Engine):
         super().__init__(rubric)
         self.lexicons = sorted(rubric.lexicons)
         self._models: dict[str, FlagModel] = {}
-        # Word vectors did not measurably help the sentence model in cross-validation (see
-        # benchmarks/RESULTS.md), so it reads words, word pairs and lexicons only.
-        self.vectors: WordVectors | None = None
         self._last: tuple[ParsedAnswer, str, np.ndarray, SentenceFeatures] | None = None
 
     def model(self, name: str) -> FlagModel:
@@ -189,7 +139,7 @@ class ClassifierEngine(Engine):
         # Keyed by the answer object itself (never by id(): ids are reused once an answer is freed).
         if self._last is not None and self._last[0] is answer and self._last[1] == model_name:
             return self._last[2], self._last[3]
-        feats = sentence_features(answer, evidence, self.lexicons, self.vectors)
+        feats = sentence_features(answer, evidence, self.lexicons)
         probs = self.model(model_name).probabilities(feats.groups, feats.keys, feats.values,
                                                      feats.n)  # fmt: skip
         self._last = (answer, model_name, probs, feats)
@@ -222,7 +172,7 @@ class ClassifierEngine(Engine):
         self, answer: ParsedAnswer, feats: SentenceFeatures, model: FlagModel, si: int, col: int
     ) -> str:
         """The lexicons and words that pushed a sentence's score up most."""
-        mask = (feats.groups == si) & (feats.values == 1.0)
+        mask = feats.groups == si
         keys = feats.keys[mask]
         known, rows = model.rows(keys)
         if not known.any():

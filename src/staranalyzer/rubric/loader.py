@@ -4,7 +4,8 @@ A rubric may ``extends:`` another (bundled name or path relative to itself). The
 mappings merge into the parent's key by key; lists of rules or cues merge by ``id`` (a child's
 entry is merged into the parent's entry of the same id, key by key, so a child can change one
 field of a rule without copying it; new ids are added); a key written ``name+`` appends to the
-parent's list instead of replacing it (``phrases+: [...]``); other values replace the parent's.
+parent's list instead of replacing it (``phrases+: [...]``); a key written ``name!`` replaces
+the parent's value without merging (``items!: [...]``); other values replace the parent's.
 """
 
 from __future__ import annotations
@@ -72,6 +73,9 @@ def merge(parent: dict[str, Any], child: dict[str, Any]) -> dict[str, Any]:
     """Merge a child rubric's raw mapping into its parent's (see the module docstring)."""
     merged = dict(parent)
     for key, value in child.items():
+        if isinstance(key, str) and key.endswith("!"):
+            merged[key[:-1]] = value
+            continue
         if isinstance(key, str) and key.endswith("+"):
             base = key[:-1]
             old = merged.get(base, [])

@@ -352,6 +352,71 @@ class FollowUp(_Strict):
         return self
 
 
+class PrincipleCue(_Strict):
+    """Phrases that show a principle, and how much one hit weighs."""
+
+    weight: float = Field(1.0, gt=0, le=10)
+    phrases: Phrases = Field(min_length=1)
+
+
+class Principle(_Strict):
+    """A leadership principle or competency: what it means and the behaviours that show it.
+
+    ``examples.match`` are texts in which at least one cue must be found; ``no_match`` texts in
+    which none may be.
+    """
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    name: Phrase
+    description: Phrase
+    aliases: Phrases = Field(default_factory=list)
+    """The principle's own name as a candidate may say it ("customer obsession")."""
+    cues: list[PrincipleCue] = Field(min_length=1)
+    examples: Examples
+
+
+class Principles(_Strict):
+    """The principles a rubric maps stories to, and the trained model that scores them."""
+
+    model: str | None = None
+    """A bundled model name or a file relative to the rubric; None scores by cues alone."""
+    items: list[Principle] = Field(min_length=1)
+    threshold: float = Field(0.35, gt=0, lt=1)
+    """A story "shows" a principle at or above this score (for the portfolio)."""
+
+    @model_validator(mode="after")
+    def _unique(self) -> Principles:
+        ids = [p.id for p in self.items]
+        if len(ids) != len(set(ids)):
+            raise ValueError("principle ids must be unique")
+        return self
+
+
+class QuestionKind(_Strict):
+    """A kind of interview question ("failure", "conflict") and how to recognise it."""
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    phrases: Phrases = Field(min_length=1)
+    """Phrases of the question that ask for this kind."""
+    principles: list[str] = Field(default_factory=list)
+    """Principle ids this kind of question usually asks for."""
+    needs: list[Literal["failure", "lesson", "conflict", "customer", "deadline"]] = Field(
+        default_factory=list
+    )
+    """What a fitting answer must show."""
+
+
+class Portfolio(_Strict):
+    """What a story bank should hold (the targets the portfolio is measured against)."""
+
+    min_stories: int = Field(20, ge=1)
+    stories_per_principle: int = Field(2, ge=1)
+    themes: dict[str, float] = Field(default_factory=dict)
+    """Target share of each interview theme (team_leadership: 0.4, ...)."""
+    cross_functional: float | None = Field(None, ge=0, le=1)
+    """Target share of stories that work across teams or functions."""
+
+
 Bounds = tuple[float, float | None]
 
 
@@ -407,6 +472,9 @@ class Rubric(_Strict):
     scope: Scope = Field(default_factory=Scope)
     lexicons: dict[str, Phrases] = Field(default_factory=dict)
     """Named word lists the constructions and the sentence model read ("third_party")."""
+    principles: Principles | None = None
+    questions: list[QuestionKind] = Field(default_factory=list)
+    portfolio: Portfolio = Field(default_factory=Portfolio)
     rules: list[Rule] = Field(default_factory=list)
     scoring: Scoring = Field(default_factory=Scoring)
     follow_ups: list[FollowUp] = Field(default_factory=list)
