@@ -144,7 +144,7 @@ def main() -> None:
     if "validity" in parts:
         print_validity(gold)
     if "principles" in parts:
-        print_principles(gold)
+        print_principles(gold, args.folds)
 
 
 # -- red flags -----------------------------------------------------------------------------------
@@ -328,33 +328,53 @@ def print_validity(gold: list[GoldStory], rubric: str = "default") -> None:
 
 
 
-def print_principles(gold: list[GoldStory]) -> None:
+def print_principles(gold: list[GoldStory], folds: int = 0) -> None:
     """Principles: recall@3 and precision@1 against the three most frequent principles."""
     from collections import Counter
 
-    from train_models import story_labels
+    from evaluation import principle_figures, story_labels
 
     print("\nprinciples: gold principles (1-3 per story) among the top three, and the top one")
     for rubric_name, kind in (("amazon-l6", "amazon"), ("default", "default")):
         analyzer = Analyzer(rubric=rubric_name)
         dev = [g for g in gold if g.split == "dev" and story_labels(g, kind)]
         frequent = [p for p, _ in Counter(p for g in dev for p in story_labels(g, kind)).most_common(3)]
+        rows = []
         for split, with_question in (("dev", False), ("heldout", False), ("heldout", True)):
             stories = [g for g in gold if g.split == split and story_labels(g, kind)]
             items = [(g.text, g.question) if with_question else g.text for g in stories]
             reports = list(analyzer.analyze_many(items))
-            r3 = p1 = b3 = b1 = 0.0
-            for story, report in zip(stories, reports, strict=True):
-                labels = set(story_labels(story, kind))
-                top = [p.id for p in report.principles[:3]]
-                r3 += len(labels & set(top)) / len(labels)
-                p1 += top[0] in labels
-                b3 += len(labels & set(frequent)) / len(labels)
-                b1 += frequent[0] in labels
-            n = len(stories)
             name = f"{split}+question" if with_question else split
-            print(f"  {rubric_name:9} {name:16} n={n:3}  recall@3 {r3 / n:.3f} (baseline {b3 / n:.3f})"
-                  f"  precision@1 {p1 / n:.3f} (baseline {b1 / n:.3f})")  # fmt: skip
+            if split == "dev":
+                name = "dev (trained on)"
+            rows.append((name, len(stories), *principle_figures(stories, reports, kind, frequent)))
+        if folds > 1:
+            rows.insert(1, (f"dev {folds}-fold CV", len(dev), *principle_folds(analyzer, dev, kind, frequent, folds)))
+        for name, n, r3, p1, b3, b1 in rows:
+            print(f"  {rubric_name:9} {name:18} n={n:3}  recall@3 {r3:.3f} (baseline {b3:.3f})"
+                  f"  precision@1 {p1:.3f} (baseline {b1:.3f})")  # fmt: skip
+
+
+def principle_folds(
+    analyzer: Analyzer, dev: list[GoldStory], kind: str, frequent: list[str], folds: int
+) -> tuple[float, float, float, float]:
+    """Retrain the principle model on k-1 folds of dev; measure the held-back fold."""
+    from evaluation import principle_figures
+    from train_models import PRINCIPLE_SETTINGS, train_principles
+
+    reader = analyzer.detectors.principles
+    saved = reader.model
+    stories, reports = [], []
+    try:
+        for k in range(folds):
+            test = [g for i, g in enumerate(dev) if i % folds == k]
+            train = [g for i, g in enumerate(dev) if i % folds != k]
+            reader.model = train_principles(analyzer, train, **PRINCIPLE_SETTINGS)
+            stories += test
+            reports += list(analyzer.analyze_many([g.text for g in test]))
+    finally:
+        reader.model = saved
+    return principle_figures(stories, reports, kind, frequent)
 
 
 if __name__ == "__main__":

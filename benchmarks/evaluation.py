@@ -457,7 +457,9 @@ def degrade(story: GoldStory) -> dict[str, str]:
     if actions:
         last = actions[-1]
         body = text[last.start : last.end]
-        out["blame"] = _replace_spans(text, [(last.start, last.end, body + " " + " ".join(BLAME_SENTENCES))])
+        out["blame"] = _replace_spans(
+            text, [(last.start, last.end, body + " " + " ".join(BLAME_SENTENCES))]
+        )
         edits = [(a.start, a.end, we_only(text[a.start : a.end])) for a in actions]
         changed = _replace_spans(text, edits)
         if changed != text:
@@ -473,3 +475,53 @@ def degrade(story: GoldStory) -> dict[str, str]:
         body = text[s.start : s.end]
         out["long_situation"] = _replace_spans(text, [(s.start, s.end, " ".join([body] * 4))])
     return out
+
+
+PRINCIPLE_IDS = {
+    "CO": "customer_obsession",
+    "OW": "ownership",
+    "IS": "invent_and_simplify",
+    "RL": "are_right_a_lot",
+    "LC": "learn_and_be_curious",
+    "HD": "hire_and_develop",
+    "HS": "highest_standards",
+    "TB": "think_big",
+    "BA": "bias_for_action",
+    "FR": "frugality",
+    "ET": "earn_trust",
+    "DD": "dive_deep",
+    "HB": "backbone",
+    "DR": "deliver_results",
+    "EB": "best_employer",
+    "SS": "success_and_scale",
+}
+"""Corpus principle codes -> amazon rubrics' principle ids."""
+
+
+def story_labels(story: GoldStory, rubric_name: str) -> tuple[str, ...]:
+    """A story's gold principles (amazon rubrics) or competencies (default)."""
+    if rubric_name == "default":
+        return tuple(story.competencies)
+    return tuple(PRINCIPLE_IDS[c] for c in story.principles if c in PRINCIPLE_IDS)
+
+
+def principle_figures(
+    stories: list[GoldStory], reports: list, kind: str, frequent: list[str]
+) -> tuple[float, float, float, float]:
+    """(recall@3, precision@1, baseline recall@3, baseline precision@1) of ranked principles.
+
+    recall@3: the share of a story's gold principles among its top three, averaged; precision@1:
+    how often the top one is a gold principle; the baseline always answers ``frequent`` (the
+    three most frequent principles of the dev stories).
+    """
+    r3 = p1 = b3 = b1 = 0.0
+    for story, report in zip(stories, reports, strict=True):
+        labels = set(story_labels(story, kind))
+        top = [p.id for p in report.principles[:3]]
+        r3 += len(labels & set(top)) / len(labels)
+        p1 += top[0] in labels
+        b3 += len(labels & set(frequent)) / len(labels)
+        b1 += frequent[0] in labels
+    n = max(len(stories), 1)
+    return r3 / n, p1 / n, b3 / n, b1 / n
+

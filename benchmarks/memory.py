@@ -17,7 +17,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from staranalyzer.evaluation import load_corpus
+sys.path[:0] = [str(Path(__file__).parent / "corpus")]
+from v1 import load_corpus  # noqa: E402
 
 CORPUS = Path(__file__).parent / "corpus" / "answers.jsonl"
 

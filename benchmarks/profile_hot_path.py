@@ -7,10 +7,12 @@ Prints pyinstrument's call tree (time per function, warm caches).
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from pyinstrument import Profiler
-from staranalyzer.evaluation import load_corpus
+sys.path[:0] = [str(Path(__file__).parent / "corpus")]
+from v1 import load_corpus  # noqa: E402
 
 from staranalyzer import Analyzer
 

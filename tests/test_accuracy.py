@@ -42,7 +42,7 @@ def test_heldout_section_accuracy_floor(heldout_scores, variant):
 def test_corpus_is_large_varied_and_held_out_first(gold):
     v2 = [g for g in gold if g.origin == "v2"]
     heldout = [g for g in gold if g.split == "heldout"]
-    assert len(gold) >= 300 and len(heldout) / len(gold) >= 0.30
+    assert len(gold) >= 300 and len(heldout) >= 240 and len(heldout) / len(gold) >= 0.25
     assert {g.form for g in v2} >= {"prose", "bullets", "notes", "transcript", "mixed"}
     words = [len(g.text.split()) for g in v2]
     assert min(words) <= 60 and max(words) >= 550
@@ -70,12 +70,14 @@ def test_gold_spans_are_trimmed_and_in_order(gold):
                 last = end
 
 
-def test_v1_jsonl_is_built_from_its_text_sources():
+def test_v1_jsonl_is_built_from_its_text_sources(tmp_path):
     corpus = ROOT / "benchmarks" / "corpus" / "answers.jsonl"
-    before = corpus.read_text(encoding="utf-8")
+    built = tmp_path / "answers.jsonl"
     subprocess.run(
-        [sys.executable, str(ROOT / "benchmarks" / "corpus" / "build.py")],
+        [sys.executable, str(ROOT / "benchmarks" / "corpus" / "build.py"), str(built)],
         check=True,
         capture_output=True,
     )
-    assert corpus.read_text(encoding="utf-8") == before, "run benchmarks/corpus/build.py"
+    assert built.read_text(encoding="utf-8") == corpus.read_text(encoding="utf-8"), (
+        "run benchmarks/corpus/build.py"
+    )

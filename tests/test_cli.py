@@ -28,7 +28,11 @@ def run(*args, input=None, env=None):
 
 
 def jsonl(result):
-    return [json.loads(line) for line in result.stdout.splitlines() if line.strip()]
+    """The story records (a bank's closing portfolio record dropped)."""
+    records = [json.loads(line) for line in result.stdout.splitlines() if line.strip()]
+    if records and list(records[-1]) == ["portfolio"]:
+        records.pop()
+    return records
 
 
 def test_text_card():

@@ -109,11 +109,19 @@ def test_score_bag_records_keep_ids_fields_and_order(client, texts, expected):
     assert results[20]["input_report"] == "mine" and "report" in results[20]
     kept = [r for i, r in enumerate(results) if i not in (10, 20)]
     assert [r["n"] for r in kept] == list(range(len(texts)))
+    analyzer = Analyzer()
     for r, want in zip(kept, expected, strict=True):
-        if "report" in r:
-            assert Report.model_validate(r["report"]).model_dump_json() == want
+        if "report" in r:  # scored with the record's question
+            asked = analyzer.analyze(r_text(r, records), question=r["question"])
+            assert Report.model_validate(r["report"]).model_dump_json() == asked.model_dump_json()
+            assert r["report"]["question_fit"]["question"] == "Tell me about a time…"
         else:
             assert f"error: {r['error']}" == want and r["error_kind"] == "answer"
+
+
+def r_text(result, records):
+    """The answer of the record a result came from (matched by its ``n`` field)."""
+    return next(x["answer"] for x in records if x.get("n") == result["n"])
 
 
 def test_score_frame_matches_one_process_and_writes_parquet(client, texts, tmp_path):
@@ -139,7 +147,7 @@ def test_score_frame_matches_one_process_and_writes_parquet(client, texts, tmp_p
     for row in back.itertuples(index=False):
         text = None if pd.isna(row.answer) else row.answer
         try:
-            report = analyzer.analyze(text)
+            report = analyzer.analyze(text, question=row.question)
         except InputError as exc:
             errors += 1
             assert row.error == str(exc) and pd.isna(row.report) and pd.isna(row.score)

@@ -39,8 +39,12 @@ def installed(*args, env=None, input=None, timeout=120):
 
 
 def jsonl(stdout: bytes | str) -> list[dict]:
+    """The story records of JSON Lines output (a bank's closing portfolio record dropped)."""
     text = stdout.decode("utf-8") if isinstance(stdout, bytes) else stdout
-    return [json.loads(line) for line in text.splitlines() if line.strip()]
+    records = [json.loads(line) for line in text.splitlines() if line.strip()]
+    if records and list(records[-1]) == ["portfolio"]:
+        records.pop()
+    return records
 
 
 # -- 2. nothing lost --------------------------------------------------------------------------
@@ -170,10 +174,7 @@ def test_output_is_identical_across_hash_seeds(fmt):
 def test_unterminated_csv_quote_swallows_no_records(tmp_path):
     bank = tmp_path / "bank.csv"
     bank.write_text(
-        "id,answer\n"
-        f'a,"{ANSWER}"\n'
-        'b,"this quote never closes\n'
-        f'c,"{ANSWER}"\n',
+        f'id,answer\na,"{ANSWER}"\nb,"this quote never closes\nc,"{ANSWER}"\n',
         encoding="utf-8",
     )
     records = jsonl(run_cli(bank, "--format", "jsonl", "--quiet").stdout)

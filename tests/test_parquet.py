@@ -31,10 +31,10 @@ def run(*args):
     return result
 
 
-def reference(analyzer, text) -> str:
+def reference(analyzer, text, question=None) -> str:
     """The one-process report JSON of a text, or its InputError message."""
     try:
-        return analyzer.analyze(text).model_dump_json()
+        return analyzer.analyze(text, question=question).model_dump_json()
     except InputError as exc:
         return f"error: {exc}"
 
@@ -86,7 +86,7 @@ def test_parquet_bank_is_read_in_row_order_with_ids_and_fields(bank, analyzer):
     for record, text in zip(records, answers, strict=True):
         if "report" in record:
             got = Report.model_validate(record["report"]).model_dump_json()
-            assert got == reference(analyzer, text)
+            assert got == reference(analyzer, text, record.get("question"))
     assert records[-3]["error"].endswith(": answer is empty")
     assert records[-3]["error_kind"] == "answer"
     assert records[-2]["error"] == f"{path}:14: no 'text' field"
@@ -139,7 +139,7 @@ def test_parquet_output_has_flat_columns_report_json_and_error_rows(tmp_path, an
         elif i == 6:
             assert row["error"].startswith(f"{src}:7: bad JSON") and row["error_kind"] == "input"
         else:
-            report = analyzer.analyze(rows[i]["text"])
+            report = analyzer.analyze(rows[i]["text"], question=rows[i]["question"])
             assert row["report"] == report.model_dump_json()
             assert {k: row[k] for k in FLAT_COLUMNS} == flat_values(report)
             assert row["error"] is None and row["line"] == i + 1

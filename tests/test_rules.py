@@ -27,7 +27,11 @@ def analyzer_for(name: str) -> Analyzer:
 
 @pytest.mark.parametrize("rubric,rule_id,text,expected", CASES)
 def test_rule_examples(rubric, rule_id, text, expected):
-    fired = analyzer_for(rubric).findings_of(text, rule_id)
+    if isinstance(text, str):
+        fired = analyzer_for(rubric).findings_of(text, rule_id)
+    else:
+        fired = analyzer_for(rubric).findings_of(text.answer, rule_id, text.question)
+        text = text.answer
     assert bool(fired) == expected, [f.model_dump() for f in fired]
     for f in fired:
         if f.start is not None:
@@ -54,6 +58,9 @@ def test_rule_ids_are_dotted_and_categories_public():
         "balance",
         "no_metrics",
         "filler",
+        "structure",
+        "question_fit",
+        "leadership",
     }
     for _, rule in RULES:
         assert rule.id.count(".") >= 1

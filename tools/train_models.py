@@ -24,7 +24,15 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from evaluation import GoldStory, Rendered, hosts_for, load_gold, place_flags, variants  # noqa: E402
+from evaluation import (  # noqa: E402
+    GoldStory,
+    Rendered,
+    hosts_for,
+    load_gold,
+    place_flags,
+    story_labels,
+    variants,
+)
 from flags import FlagSentence, load_flags  # noqa: E402
 
 from staranalyzer import Analyzer  # noqa: E402
@@ -336,34 +344,6 @@ def train_flags(examples: list[FlagExample], **settings: float) -> FlagModel:
 
 
 # -- the principle models ----------------------------------------------------------------------
-PRINCIPLE_IDS = {
-    "CO": "customer_obsession",
-    "OW": "ownership",
-    "IS": "invent_and_simplify",
-    "RL": "are_right_a_lot",
-    "LC": "learn_and_be_curious",
-    "HD": "hire_and_develop",
-    "HS": "highest_standards",
-    "TB": "think_big",
-    "BA": "bias_for_action",
-    "FR": "frugality",
-    "ET": "earn_trust",
-    "DD": "dive_deep",
-    "HB": "backbone",
-    "DR": "deliver_results",
-    "EB": "best_employer",
-    "SS": "success_and_scale",
-}
-"""Corpus principle codes -> amazon rubrics' principle ids."""
-
-
-def story_labels(story: GoldStory, rubric_name: str) -> tuple[str, ...]:
-    """A story's gold principles (amazon rubrics) or competencies (default)."""
-    if rubric_name == "default":
-        return tuple(story.competencies)
-    return tuple(PRINCIPLE_IDS[c] for c in story.principles if c in PRINCIPLE_IDS)
-
-
 def principle_examples(analyzer: Analyzer, stories: list[GoldStory]) -> list[FlagExample]:
     """Each labelled story's answer-level features and its gold labels."""
     reader = analyzer.detectors.principles
@@ -388,6 +368,10 @@ def principle_examples(analyzer: Analyzer, stories: list[GoldStory]) -> list[Fla
                     if v != 1.0}  # fmt: skip
             out.append(FlagExample(binary, labels, f"story:{story.id}", real))
     return out
+
+
+PRINCIPLE_SETTINGS = {"l2": 1e-3, "min_count": 2, "positive_weight": 2.0}
+"""The principle model's training settings (chosen by 5-fold cross-validation on dev)."""
 
 
 def train_principles(analyzer: Analyzer, stories: list[GoldStory], **settings: float) -> (
@@ -460,8 +444,7 @@ def main() -> None:
         for rubric_name, model_name in (("amazon-l6", "principles-amazon"),
                                         ("default", "principles-default")):  # fmt: skip
             path = DATA / f"{model_name}.model.gz"
-            model = train_principles(Analyzer(rubric=rubric_name), stories, l2=1e-3,
-                                     min_count=3, positive_weight=3.0)  # fmt: skip
+            model = train_principles(Analyzer(rubric=rubric_name), stories, **PRINCIPLE_SETTINGS)
             model.save(path)
             forget_bundled()
             print(f"{model_name}: {len(model.keys)} features, {model.meta['stories']} stories "

@@ -40,7 +40,9 @@ def records(folds: int) -> list[dict]:
     flags = sorted((f for f in load_flags() if f.split == "dev"), key=lambda f: f.id)
     hosts = hosts_for(gold, "dev")
     host_ids = {h.id for h in hosts}
-    others = [s for s in clean_stories([g for g in gold if g.split == "dev"]) if s.id not in host_ids]
+    others = [
+        s for s in clean_stories([g for g in gold if g.split == "dev"]) if s.id not in host_ids
+    ]
     base = Analyzer()
     other_examples = flag_examples(base, [], others)
     constructions = Analyzer(rubric=without_models(FLAG_RUBRIC))

@@ -65,6 +65,8 @@ def strip_metric_marks(text: str) -> tuple[str, list[tuple[int, int]]]:
 
 
 def main() -> None:
+    """Build answers.jsonl (or the file named by the first argument) from the text sources."""
+    target = Path(sys.argv[1]) if len(sys.argv) > 1 else HERE / "answers.jsonl"
     records = []
     for name, split in (
         ("answers.txt", "dev"),
@@ -86,8 +88,8 @@ def main() -> None:
             for s, e in sec.metrics
         ]
         out.append(json.dumps(rec, ensure_ascii=False))
-    (HERE / "answers.jsonl").write_text("\n".join(out) + "\n", encoding="utf-8")
-    print(f"wrote {len(out)} answers to {HERE / 'answers.jsonl'}")
+    target.write_text("\n".join(out) + "\n", encoding="utf-8")
+    print(f"wrote {len(out)} answers to {target}")
 
 
 if __name__ == "__main__":

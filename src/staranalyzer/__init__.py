@@ -11,6 +11,13 @@ import logging
 from .analyzer import MAX_CHARS, Analyzer, analyze, validate_text
 from .errors import InputError, ModelError, RubricError, StarAnalyzerError
 from .models import SCHEMA_VERSION, Report, Section, report_schema
+from .portfolio import (
+    PORTFOLIO_VERSION,
+    PortfolioBuilder,
+    PortfolioReport,
+    portfolio,
+    portfolio_schema,
+)
 from .render import OutputFormat, render
 from .rubric import Rubric, available_rubrics, load_rubric
 from .vocabulary import LABELS
@@ -19,10 +26,13 @@ __version__ = "0.1.0"
 __all__ = [
     "LABELS",
     "MAX_CHARS",
+    "PORTFOLIO_VERSION",
     "SCHEMA_VERSION",
     "Analyzer",
     "InputError",
     "ModelError",
+    "PortfolioBuilder",
+    "PortfolioReport",
     "Report",
     "Rubric",
     "RubricError",
@@ -32,6 +42,8 @@ __all__ = [
     "available_rubrics",
     "load_rubric",
     "OutputFormat",
+    "portfolio",
+    "portfolio_schema",
     "render",
     "report_schema",
     "validate_text",

@@ -176,6 +176,7 @@ class ParsedAnswer:
     headers: tuple[tuple[int, int], ...] = ()
     question: str | None = None
     question_lower: np.ndarray | None = None
+    question_hits: dict[str, tuple[tuple[int, int], ...]] = field(default_factory=dict)
     _unit_starts: tuple[int, ...] = ()
     _unit_ends: tuple[int, ...] = ()
     _sentence_starts: tuple[int, ...] = ()
@@ -206,9 +207,15 @@ class ParsedAnswer:
         """Return a copy with the phrase matcher's hits."""
         return replace(self, hits=hits)
 
-    def with_question(self, question: str, lower: np.ndarray) -> ParsedAnswer:
-        """Return a copy that knows the interview question (and its tokens' ``LOWER`` hashes)."""
-        return replace(self, question=question, question_lower=lower)
+    def with_question(
+        self,
+        question: str,
+        lower: np.ndarray,
+        hits: dict[str, tuple[tuple[int, int], ...]] | None = None,
+    ) -> ParsedAnswer:
+        """Return a copy that knows the interview question, its tokens' ``LOWER`` hashes and
+        its phrase matches."""
+        return replace(self, question=question, question_lower=lower, question_hits=hits or {})
 
     def with_sections(
         self,

@@ -26,7 +26,8 @@ from .analyzer import Analyzer
 from .banks import Columns, Story, printable, read_stories
 from .errors import StarAnalyzerError
 from .models import Report, report_schema
-from .render import OutputFormat, render, render_summary, story_writer
+from .portfolio import PortfolioBuilder, portfolio_schema
+from .render import OutputFormat, render, render_portfolio, render_summary, story_writer
 from .rubric import available_rubrics, load_rubric
 from .summary import SummaryBuilder
 from .table import EXTRA_HINT, PARQUET, ParquetStoryWriter
@@ -53,11 +54,11 @@ def score_stories(
     """
     pending: deque[Story] = deque()
 
-    def texts() -> Iterator[str]:
+    def texts() -> Iterator[tuple[str, str | None]]:
         for story in stories:
             pending.append(story)
             if story.error is None:
-                yield story.text
+                yield story.text, story.question
 
     results = analyzer.analyze_many(texts(), batch_size=batch_size, n_process=jobs, errors="return")
     for result in results:
@@ -162,6 +163,13 @@ def _show_rubric(ctx: click.Context, _param: click.Parameter, value: str | None)
     ctx.exit(0)
 
 
+def _portfolio_schema(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    if not value or ctx.resilient_parsing:
+        return
+    click.echo(json.dumps(portfolio_schema(), indent=2, sort_keys=True))
+    ctx.exit()
+
+
 def _schema(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
     if not value or ctx.resilient_parsing:
         return
@@ -222,10 +230,27 @@ def _schema(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
 @click.option("--question-column", default="question", show_default=True)
 @click.option("--answer-column", default="answer", show_default=True)
 @click.option(
+    "--question",
+    "question",
+    metavar="TEXT",
+    default=None,
+    help="The interview question, for stories that do not carry one (a bank's question field "
+    "wins): the report says which principles it asks for and whether the story fits.",
+)
+@click.option(
     "--summary/--no-summary",
     "show_summary",
     default=None,
     help="Print a summary after several stories (default: yes).",
+)
+@click.option(
+    "--portfolio/--no-portfolio",
+    "show_portfolio",
+    default=None,
+    help="The bank as a portfolio: principles covered and missing, theme mix, cross-functional "
+    "share, failure stories, near-duplicates, next steps. Default: after several stories in "
+    "text and Markdown; with --portfolio, JSON Lines end with a {\"portfolio\": ...} record "
+    "and a JSON list with a {\"portfolio\": ...} item.",
 )
 @click.option("--color/--no-color", "color", default=None, help="Colour (default: on a terminal).")
 @click.option(
@@ -252,6 +277,14 @@ def _schema(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
     callback=_schema,
     help="Print the report's JSON Schema and exit.",
 )
+@click.option(
+    "--portfolio-schema",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=_portfolio_schema,
+    help="Print the JSON Schema of the portfolio record and exit.",
+)
 @click.version_option(__version__, prog_name="star-check")
 def main(
     paths: tuple[str, ...],
@@ -269,6 +302,8 @@ def main(
     answer_column: str,
     show_summary: bool | None,
     color: bool | None,
+    question: str | None = None,
+    show_portfolio: bool | None = None,
     dask_address: str | None = None,
 ) -> None:
     """Score STAR interview answers in PATHS: files, directories, JSONL/CSV/Markdown banks, or -."""
@@ -287,6 +322,8 @@ def main(
         star_headers=[w for ws in analyzer.rubric.sectioning.headers.values() for w in ws],
         stdin=sys.stdin.buffer if "-" in paths else None,
     )
+    if question is not None and question.strip():
+        stories = _with_question(stories, question)
     if fmt == PARQUET:  # a binary file: never standard output
         if not output:
             raise click.UsageError("--format parquet writes a file: give -o FILE.parquet")
@@ -325,6 +362,7 @@ def main(
             show_summary,
             _colour(color, out if output else None),
             client=client,
+            show_portfolio=show_portfolio,
         )
     except (KeyboardInterrupt, BrokenPipeError):
         code = ExitCode.FAILED
@@ -359,11 +397,17 @@ def _run(
     show_summary: bool | None,
     colour: bool,
     client: Any = None,
+    show_portfolio: bool | None = None,
 ) -> ExitCode:
     table = ParquetStoryWriter(out) if fmt == PARQUET else None
     form = OutputFormat.JSONL if table is not None else OutputFormat(fmt)  # summary as for JSONL
     writer = story_writer(form, fail_under=fail_under)  # html, line, github, sarif
     summary = SummaryBuilder()
+    bank = (
+        PortfolioBuilder(analyzer.rubric, duplicates=summary.duplicates)
+        if show_portfolio is not False and analyzer.rubric.principles is not None
+        else None
+    )
     progress = _Progress(enabled=not quiet and sys.stderr.isatty())
     code = ExitCode.OK
     json_items: list[dict[str, Any]] = []
@@ -375,6 +419,8 @@ def _run(
         scored = score_stories(stories, analyzer, jobs=jobs, batch_size=batch_size)
     for n, (story, report) in enumerate(scored, 1):
         summary.add(story.id, story.text, report)
+        if bank is not None and report is not None:
+            bank.add(story.id, report, story.text)
         progress.update(n)
         if report is None:
             click.echo(printable(story.error or ""), err=True)
@@ -397,18 +443,31 @@ def _run(
     progress.close()
     if table is not None:
         table.close()
+    built = summary.build()
+    readable = form in (OutputFormat.TEXT, OutputFormat.MARKDOWN)
+    wanted_portfolio = bank is not None and (
+        show_portfolio if show_portfolio is not None else readable and built.stories > 1
+    )
+    folio = bank.build() if bank is not None and wanted_portfolio else None
     if form is OutputFormat.JSON:
-        if len(json_items) == 1 and "report" in json_items[0]:
+        if len(json_items) == 1 and "report" in json_items[0] and folio is None:
             out.write(dumps(json_items[0]["report"], indent=2) + "\n")
         else:
+            if folio is not None:
+                json_items.append({"portfolio": folio.model_dump(mode="json")})
             out.write(dumps(json_items, indent=2) + "\n")
-    built = summary.build()
+    elif folio is not None and form is OutputFormat.JSONL and table is None:
+        out.write(dumps({"portfolio": folio.model_dump(mode="json")}) + "\n")
     if writer is not None:
         out.write(writer.finish(built))
     wanted = show_summary if show_summary is not None else built.stories > 1
+    if folio is not None and readable and not wanted:  # the portfolio without the summary
+        out.write(render_portfolio(folio, form, colour))
     if wanted:
-        if form in (OutputFormat.TEXT, OutputFormat.MARKDOWN):
+        if readable:
             out.write(render_summary(built, form, colour))
+            if folio is not None:
+                out.write("\n" + render_portfolio(folio, form, colour))
         elif not quiet:
             click.echo(render_summary(built, OutputFormat.TEXT), err=True, nl=False)
     if fail_under is not None and built.scored and not quiet:
@@ -416,6 +475,14 @@ def _run(
         if below:
             click.echo(f"{below} of {built.scored} stories scored under {fail_under:g}", err=True)
     return code
+
+
+def _with_question(stories: Iterator[Story], question: str) -> Iterator[Story]:
+    """Stories, each given ``question`` when its bank record carries none."""
+    for story in stories:
+        if story.question is None:
+            story.question = question
+        yield story
 
 
 def _error_block(story: Story, form: OutputFormat) -> str:

@@ -149,8 +149,8 @@ def score_frame(
         ddf: a Dask dataframe with a column of answers.
         text: the answers' column.
         id: the ids' column, checked to exist (None: the frame has none).
-        question: the questions' column, checked to exist (None: the frame has none; the
-            question does not change the report).
+        question: the questions' column (None: the frame has none): each report then says
+            which principles its question asks for and whether the answer fits.
         rubric: a bundled rubric name, a path to a rubric file, or a loaded :class:`Rubric`.
         model: None for the download-free engine, or a spaCy pipeline installed on the workers.
         columns: the flat columns to add (default: all of them); ``report`` and ``error`` are
@@ -188,7 +188,13 @@ def score_frame(
     spec = analyzer_spec(rubric, model, max_chars=max_chars)
     meta = with_results(ddf._meta, [], wanted)
     return ddf.map_partitions(
-        score_pandas, spec, text=text, columns=wanted, batch_size=batch_size, meta=meta
+        score_pandas,
+        spec,
+        text=text,
+        columns=wanted,
+        batch_size=batch_size,
+        question=question,
+        meta=meta,
     )
 
 
@@ -277,7 +283,7 @@ def score_stories_on_cluster(
     flight: deque[tuple[list[Story], Any]] = deque()
 
     def submit(chunk: list[Story]) -> None:
-        texts = [s.text for s in chunk if s.error is None]
+        texts = [(s.text, s.question) for s in chunk if s.error is None]
         future = client.submit(score_texts, spec, texts, batch_size, pure=False) if texts else None
         flight.append((chunk, future))
 

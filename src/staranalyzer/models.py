@@ -8,7 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from .vocabulary import Category, Dimension, Label, MetricKind, ScopeKind, Severity, StarLabel
 
-SCHEMA_VERSION = "2.0.0"
+SCHEMA_VERSION = "2.1.0"
 """Version of the report's JSON form; bumped whenever a field is added, renamed or removed."""
 
 
@@ -199,6 +199,39 @@ class PrincipleScore(_Frozen):
     evidence: list[PrincipleEvidence] = Field(default_factory=list)
 
 
+class QuestionFit(_Frozen):
+    """What the interview question asks for, and whether the story shows it."""
+
+    question: str
+    kinds: list[str] = Field(default_factory=list)
+    """Kinds of question it is ("failure", "conflict", ...), from the rubric's phrases."""
+    asks_for: list[str] = Field(default_factory=list)
+    """Principle ids the question asks for."""
+    shown: list[str] = Field(default_factory=list)
+    """Of those, the ones the story shows: in its top three or over the rubric's threshold,
+    with at least one sentence of evidence."""
+    needs: list[str] = Field(default_factory=list)
+    """What a fitting answer must show ("failure", "lesson", "conflict", ...)."""
+    missing: list[str] = Field(default_factory=list)
+    fits: bool = True
+
+
+class StorySignals(_Frozen):
+    """The story as a whole: its interview theme, leadership balance and cross-functional work."""
+
+    theme: str | None = None
+    """The theme it fits best (team_leadership, technical_decisions, project_delivery,
+    organisational), or None without cues."""
+    theme_scores: dict[str, float] = Field(default_factory=dict)
+    people_leadership: bool = False
+    """The Action or Result coaches, hires, delegates, gives feedback, looks after morale..."""
+    technical: bool = False
+    """The Action or Result is about systems, code, architecture..."""
+    cross_functional: bool = False
+    """Two or more functions or teams are named, or work across teams is."""
+    functions: list[str] = Field(default_factory=list)
+
+
 class TextSpan(_Frozen):
     """A stretch of the answer: ``text == answer[start:end]``."""
 
@@ -235,6 +268,9 @@ class Report(_Frozen):
     follow_ups: list[FollowUpQuestion] = Field(default_factory=list)
     principles: list[PrincipleScore] = Field(default_factory=list)
     """The rubric's principles (or competencies), strongest first, each with its evidence."""
+    question_fit: QuestionFit | None = None
+    """When the question is known: what it asks for and whether the story shows it."""
+    signals: StorySignals | None = None
 
     def section(self, label: Label) -> Section | None:
         """Return the first section with ``label``, or None when the answer has none."""

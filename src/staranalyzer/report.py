@@ -77,4 +77,6 @@ def build_report(
         verdict=verdict,
         follow_ups=follow_ups(findings, answer.sections, evidence.level, held, rubric),
         principles=list(evidence.principles),
+        question_fit=evidence.question_fit,
+        signals=evidence.signals,
     )

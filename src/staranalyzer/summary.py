@@ -69,41 +69,21 @@ def _signature(text: str) -> tuple[int, ...] | None:
     return tuple(min((h * a + b) % _PRIME for h in hashed) & _MASK for a, b in _PERMUTATIONS)
 
 
-class SummaryBuilder:
-    """Accumulates stories one by one; :meth:`build` returns the :class:`Summary`.
+class DuplicateFinder:
+    """Near-duplicate stories among the first ``window`` added: a MinHash signature each,
+    bucketed by bands, compared only within a bucket (time and memory linear in the window)."""
 
-    Memory per story is a float (its score); near-duplicates are looked for among the first
-    ``duplicate_window`` stories only (a MinHash signature each, bucketed by bands), so a
-    100,000-story bank costs about as much memory as a 20,000-story one.
-    """
-
-    def __init__(self, duplicate_threshold: float = 0.6, duplicate_window: int = 20_000) -> None:
-        self.threshold = duplicate_threshold
-        self.window = duplicate_window
-        self.stories = 0
-        self.errors = 0
-        self.scores = array("d")
-        self.verdicts: Counter[str] = Counter()
-        self.rules: Counter[str] = Counter()
-        self.without_metrics = 0
-        self.without_metrics_ids: list[str] = []
+    def __init__(self, threshold: float = 0.6, window: int = 20_000) -> None:
+        self.threshold = threshold
+        self.window = window
+        self.seen = 0
         self._ids: list[str] = []
         self._signatures = array("I")  # _HASHES values per story, flat
         self._buckets: dict[int, int | list[int]] = {}
 
-    def add(self, story_id: str, text: str, report: Report | None) -> None:
-        """Count one story (``report`` None for a story that could not be scored)."""
-        self.stories += 1
-        if report is None:
-            self.errors += 1
-            return
-        self.scores.append(report.score)
-        self.verdicts[report.verdict] += 1
-        self.rules.update({f.rule for f in report.findings})
-        if not report.metrics:
-            self.without_metrics += 1
-            if len(self.without_metrics_ids) < _SHOWN:
-                self.without_metrics_ids.append(story_id)
+    def add(self, story_id: str, text: str) -> None:
+        """Remember one story's signature (past the window, only count it)."""
+        self.seen += 1
         if len(self._ids) >= self.window:
             return
         signature = _signature(text)
@@ -122,7 +102,8 @@ class SummaryBuilder:
             elif len(bucket) < _MAX_BUCKET:
                 bucket.append(index)
 
-    def _duplicates(self) -> list[NearDuplicate]:
+    def pairs(self) -> list[NearDuplicate]:
+        """The near-duplicate pairs found, most similar first (at most 20)."""
         pairs: set[tuple[int, int]] = set()
         for bucket in self._buckets.values():
             if isinstance(bucket, int):
@@ -141,6 +122,47 @@ class SummaryBuilder:
                 )
         return sorted(found, key=lambda d: (-d.similarity, d.first, d.second))[:_SHOWN]
 
+    @property
+    def compared(self) -> int:
+        """How many stories were compared (the window, or fewer)."""
+        return min(self.window, self.seen)
+
+
+class SummaryBuilder:
+    """Accumulates stories one by one; :meth:`build` returns the :class:`Summary`.
+
+    Memory per story is a float (its score); near-duplicates are looked for among the first
+    ``duplicate_window`` stories only (a MinHash signature each, bucketed by bands), so a
+    100,000-story bank costs about as much memory as a 20,000-story one.
+    """
+
+    def __init__(self, duplicate_threshold: float = 0.6, duplicate_window: int = 20_000) -> None:
+        self.threshold = duplicate_threshold
+        self.window = duplicate_window
+        self.stories = 0
+        self.errors = 0
+        self.scores = array("d")
+        self.verdicts: Counter[str] = Counter()
+        self.rules: Counter[str] = Counter()
+        self.without_metrics = 0
+        self.without_metrics_ids: list[str] = []
+        self.duplicates = DuplicateFinder(duplicate_threshold, duplicate_window)
+
+    def add(self, story_id: str, text: str, report: Report | None) -> None:
+        """Count one story (``report`` None for a story that could not be scored)."""
+        self.stories += 1
+        if report is None:
+            self.errors += 1
+            return
+        self.scores.append(report.score)
+        self.verdicts[report.verdict] += 1
+        self.rules.update({f.rule for f in report.findings})
+        if not report.metrics:
+            self.without_metrics += 1
+            if len(self.without_metrics_ids) < _SHOWN:
+                self.without_metrics_ids.append(story_id)
+        self.duplicates.add(story_id, text)
+
     def build(self) -> Summary:
         """Return the summary of everything added so far."""
         names = [f"{lo}-{lo + 9}" if lo < 90 else "90-100" for lo in range(0, 100, 10)]
@@ -158,6 +180,6 @@ class SummaryBuilder:
             common_findings=sorted(self.rules.items(), key=lambda kv: (-kv[1], kv[0]))[:10],
             without_metrics=self.without_metrics,
             without_metrics_ids=self.without_metrics_ids,
-            near_duplicates=self._duplicates(),
-            duplicate_window=min(self.window, self.stories),
+            near_duplicates=self.duplicates.pairs(),
+            duplicate_window=self.duplicates.compared,
         )

@@ -188,7 +188,8 @@ def score_records(
                     head[f"input_{key}" if key in RESERVED else str(key)] = value
             if text_key not in item:
                 missing.append(i)
-            texts.append(item.get(text_key))
+            asked = item.get(question_key)
+            texts.append((item.get(text_key), asked if isinstance(asked, str) else None))
         else:
             head = {"id": None}
             texts.append(item)
@@ -217,6 +218,7 @@ def score_pandas(
     text: str = "answer",
     columns: Sequence[str] = FLAT_COLUMNS,
     batch_size: int = 64,
+    question: str | None = None,
 ) -> pandas.DataFrame:
     """Score a pandas frame's answers: the frame with the result columns added.
 
@@ -230,10 +232,15 @@ def score_pandas(
         text: the answers' column.
         columns: the flat columns to add.
         batch_size: answers per ``nlp.pipe`` batch.
+        question: the questions' column (None: no question is known); a question that is not
+            a str (missing) counts as unknown.
 
     """
     analyzer = worker_analyzer(spec)
-    texts = [None if _missing(v) else v for v in part[text].tolist()]
+    texts: list[object] = [None if _missing(v) else v for v in part[text].tolist()]
+    if question is not None:
+        asked = [q if isinstance(q, str) else None for q in part[question].tolist()]
+        texts = list(zip(texts, asked, strict=True))
     return with_results(part, _results(analyzer, texts, batch_size), tuple(columns))
 
 

@@ -19,6 +19,7 @@ from .classifier import ClassifierEngine
 from .construction import ConstructionEngine
 from .phrase import PhraseEngine
 from .principles import PrincipleReader
+from .story import LeadershipEngine, QuestionFitEngine, StoryReader
 from .scope import ScopeLevelEngine, ScopeReader
 from .structure import (
     BalanceEngine,
@@ -38,6 +39,8 @@ ENGINES: dict[str, type[Engine]] = {
     "order": OrderEngine,
     "construction": ConstructionEngine,
     "classifier": ClassifierEngine,
+    "question_fit": QuestionFitEngine,
+    "leadership": LeadershipEngine,
 }
 """Rule kind -> engine class."""
 
@@ -84,6 +87,7 @@ class Detectors:
         self.rubric = rubric
         self.scope = ScopeReader(rubric)
         self.principles = PrincipleReader(rubric)
+        self.story = StoryReader(rubric)
         self.rules = rubric.active_rules()
         self.engines: dict[str, Engine] = {}
         for rule in self.rules:
@@ -94,6 +98,7 @@ class Detectors:
         """Every phrase list the engines need matched."""
         out: dict[str, list[str]] = {f"lex:{k}": list(v) for k, v in self.rubric.lexicons.items()}
         out.update(self.principles.phrases())
+        out.update(self.story.phrases())
         for kind, engine in self.engines.items():
             out.update(engine.phrases([r for r in self.rules if r.kind == kind]))
         return out
@@ -106,13 +111,24 @@ class Detectors:
             frozenset(hits.get("lead_verbs", {})) if "lead_verbs" in self.rubric.lexicons else None
         )
         cues = self.scope.cues(answer, metrics, led)
+        principles = tuple(self.principles.scores(answer))
+        spec = self.rubric.principles
         return Evidence(
             metrics=metrics,
             scope_cues=cues,
             level=self.scope.level(cues),
             proportions=tuple(proportions(answer.sections, self.rubric.timing)),
             lexicon_hits=hits,
-            principles=tuple(self.principles.scores(answer)),
+            principles=principles,
+            question_fit=self.story.question(
+                answer,
+                answer.question_hits,
+                tuple(self.principles.scores(answer, use_question=False))
+                if answer.question is not None
+                else principles,
+                spec.threshold if spec else 0.5,
+            ),
+            signals=self.story.signals(answer, hits),
         )
 
     def _lexicon_hits(self, answer: ParsedAnswer) -> dict[str, dict[int, list[tuple[int, int]]]]:

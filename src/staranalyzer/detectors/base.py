@@ -17,8 +17,10 @@ from ..models import (
     LevelAssessment,
     Metric,
     PrincipleScore,
+    QuestionFit,
     ScopeCue,
     SectionProportion,
+    StorySignals,
 )
 from ..rubric import Rubric
 
@@ -42,6 +44,8 @@ class Evidence:
     proportions: tuple[SectionProportion, ...]
     lexicon_hits: dict[str, dict[int, list[tuple[int, int]]]] = field(default_factory=dict)
     principles: tuple[PrincipleScore, ...] = ()
+    question_fit: QuestionFit | None = None
+    signals: StorySignals | None = None
 
     def metric_in(self, start: int, end: int) -> bool:
         """A metric overlaps characters ``[start, end)``."""

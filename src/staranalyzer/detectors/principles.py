@@ -9,10 +9,13 @@ words become a probability; without one (a user's own values) the cue score alon
 
 from __future__ import annotations
 
+import dataclasses
 import math
+import re
 from dataclasses import dataclass
 
 import numpy as np
+from spacy.strings import hash_string
 
 from ..answer import ParsedAnswer
 from ..linear import LogisticModel, load_model, name_key, ngram_keys
@@ -32,6 +35,19 @@ _NS_WORD = name_key("principles:word")
 _NS_ACTION = name_key("principles:action_word")
 _NS_Q1 = name_key("principles:question_word")
 _NS_Q2 = name_key("principles:question_pair")
+
+
+_SUFFIX = re.compile(r"(ing|ed|es|s|ly|er|ers|ment|ments|ation|ations|ions|ion|ity|ies|ied|y|e)$")
+_STEM_CACHE_MAX = 200_000
+
+
+def stem(word: str) -> str:
+    """A crude suffix-stripped form ("negotiated", "negotiating" -> "negotiat"), so the model
+    reads a word it saw in training in another form; words of four letters or fewer stay."""
+    if len(word) <= 4:
+        return word
+    cut = _SUFFIX.sub("", word)
+    return cut if len(cut) >= 3 else word
 
 
 class PrincipleModel(LogisticModel):
@@ -66,6 +82,7 @@ class PrincipleReader:
         spec = rubric.principles
         self.items: list[Principle] = list(spec.items) if spec is not None else []
         self.model: PrincipleModel | None = None
+        self._stems: dict[int, int] = {}
         if spec is not None and spec.model is not None:
             self.model = load_model(
                 PrincipleModel, spec.model, rubric.base_dir, rubric.source or rubric.name,
@@ -133,20 +150,22 @@ class PrincipleReader:
                 values.append(1.0)
         keys.append(name_key("principles:bias"))
         values.append(1.0)
-        words = np.unique(answer.lower)
+        strings = answer.doc.vocab.strings
+        words = self._stemmed(np.unique(answer.lower), strings)
         with np.errstate(over="ignore"):
             word_keys = (np.uint64(_NS_WORD) * np.uint64(0x9E3779B97F4A7C15)) ^ words
         action = [s for s in answer.sections if s.label in ("action", "result")]
         action_words = np.zeros(0, dtype=np.uint64)
         if action:
             parts = [
-                answer.lower[np.searchsorted(answer.idx, s.start) : np.searchsorted(answer.idx, s.end)]
+                answer.lower[
+                    np.searchsorted(answer.idx, s.start) : np.searchsorted(answer.idx, s.end)
+                ]
                 for s in action
             ]
+            stems = self._stemmed(np.unique(np.concatenate(parts)), strings)
             with np.errstate(over="ignore"):
-                action_words = (np.uint64(_NS_ACTION) * np.uint64(0x9E3779B97F4A7C15)) ^ np.unique(
-                    np.concatenate(parts)
-                )
+                action_words = (np.uint64(_NS_ACTION) * np.uint64(0x9E3779B97F4A7C15)) ^ stems
         question_keys = np.zeros(0, dtype=np.uint64)
         if answer.question_lower is not None and len(answer.question_lower):
             group = np.zeros(len(answer.question_lower), dtype=np.int64)
@@ -165,14 +184,40 @@ class PrincipleReader:
         ).astype(np.float32)
         return all_keys, all_values
 
-    def scores(self, answer: ParsedAnswer) -> list[PrincipleScore]:
-        """Every principle's score (0-1), evidence and whether the answer names it; best first."""
+    def _stemmed(self, lower: np.ndarray, strings: object) -> np.ndarray:
+        """The distinct stems (as string hashes) of the alphabetic words among ``lower``."""
+        cache = self._stems
+        out = set()
+        for orth in lower.tolist():
+            key = cache.get(orth)
+            if key is None:
+                word = strings[orth]  # type: ignore[index]
+                key = hash_string(stem(word)) if word.isalpha() else 0
+                if len(cache) < _STEM_CACHE_MAX:
+                    cache[orth] = key
+            if key:
+                out.add(key)
+        return np.array(sorted(out), dtype=np.uint64)
+
+    def scores(self, answer: ParsedAnswer, use_question: bool = True) -> list[PrincipleScore]:
+        """Every principle's score (0-1), evidence and whether the answer names it; best first.
+
+        Args:
+            answer: the parsed answer.
+            use_question: let the question's words weigh in when it is known (off when judging
+                whether the story itself shows what the question asks for).
+
+        """
         if not self.items:
             return []
+        if not use_question and answer.question_lower is not None:
+            answer = dataclasses.replace(answer, question_lower=None)
         hits = self.hits(answer)
         if self.model is not None:
             keys, values = self.features(answer, hits)
-            probs = self.model.probabilities(np.zeros(len(keys), dtype=np.int64), keys, values, 1)[0]
+            probs = self.model.probabilities(np.zeros(len(keys), dtype=np.int64), keys, values, 1)[
+                0
+            ]
             by_label = dict(zip(self.model.labels, probs.tolist(), strict=True))
         else:
             by_label = {}

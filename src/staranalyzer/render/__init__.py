@@ -13,7 +13,7 @@ from .formats import OutputFormat
 from .location import file_position, line_column
 from .markdown import markdown
 from .stories import StoryWriter, story_writer
-from .text import card, render_summary
+from .text import card, render_portfolio, render_summary
 
 __all__ = [
     "OutputFormat",
@@ -21,6 +21,7 @@ __all__ = [
     "file_position",
     "line_column",
     "render",
+    "render_portfolio",
     "render_summary",
     "story_writer",
 ]

@@ -27,6 +27,17 @@ def markdown(report: Report, text: str | None, title: str | None) -> str:
                 line, col = line_column(text, f.start)
                 where = f" (line {line}, column {col})"
             out.append(f"- *{f.severity}*{where}: {f.message} {f.suggestion} `{f.rule}`")
+    top = [p for p in report.principles[:3] if p.score > 0]
+    if top:
+        out += ["", "**Principles (top three)**", ""]
+        for p in top:
+            quotes = "; ".join(f"{e.section or 'answer'}: \"{' '.join(e.text.split())}\"" for e in p.evidence[:2])
+            named = " (named)" if p.named else ""
+            out.append(f"- {p.name}{named}, {p.score:.2f}" + (f": {quotes}" if quotes else ""))
+    fit = report.question_fit
+    if fit is not None:
+        verdict = "fits" if fit.fits else "does not fit (missing " + ", ".join(fit.missing) + ")"
+        out += ["", f"**Question** ({', '.join(fit.kinds) or 'general'}): the story {verdict}."]
     if report.metrics:
         out += ["", "**Metrics:** " + ", ".join(f"`{m.text}` ({m.kind})" for m in report.metrics)]
     if report.follow_ups:

@@ -8,6 +8,7 @@ from typing import Any
 import click
 
 from ..models import Report
+from ..portfolio import PortfolioReport
 from ..summary import Summary
 from .formats import OutputFormat
 from .location import line_column
@@ -44,6 +45,44 @@ def _style(s: str, colour: bool, **kw: Any) -> str:
     return click.style(s, **kw) if colour else s
 
 
+def _story_lines(report: Report, text: str | None) -> list[str]:
+    """The top three principles with their evidence, the question's fit and the story's theme."""
+    out: list[str] = []
+    top = [p for p in report.principles[:3] if p.score > 0]
+    if top:
+        out += ["", "  principles (top three)"]
+        for p in top:
+            named = ", named" if p.named else ""
+            out.append(f"    {p.score:.2f}  {p.name}{named}")
+            for e in p.evidence[:2]:
+                where = e.section or "answer"
+                quote = " ".join(e.text.split())
+                quote = quote if len(quote) <= 70 else quote[:69] + "…"
+                out.append(f'          {where}: "{quote}"' + (f" ({e.cue})" if e.cue else ""))
+            if not p.evidence:
+                out.append("          (from the wording as a whole: no sentence carries a cue)")
+    fit = report.question_fit
+    if fit is not None:
+        verdict = "fits" if fit.fits else "does not fit: missing " + ", ".join(fit.missing)
+        kinds = ", ".join(fit.kinds) or "general"
+        out += ["", f"  question ({kinds}): the story {verdict}"]
+        if fit.asks_for:
+            shown = set(fit.shown)
+            marks = [f"{a}{' (shown)' if a in shown else ''}" for a in fit.asks_for]
+            out.append("    asks for " + ", ".join(marks))
+    sig = report.signals
+    if sig is not None and (sig.theme or sig.functions):
+        parts = []
+        if sig.theme:
+            parts.append(f"theme {sig.theme.replace('_', ' ')}")
+        lead = [n for n, on in (("people", sig.people_leadership), ("technical", sig.technical)) if on]
+        parts.append("leadership: " + (" and ".join(lead) or "not shown"))
+        if sig.cross_functional:
+            parts.append("cross-functional (" + ", ".join(sig.functions[:5]) + ")")
+        out += ["", "  story: " + "; ".join(parts)]
+    return out
+
+
 def card(report: Report, text: str | None, colour: bool, title: str | None) -> str:
     """Return the text card of a report (see :func:`staranalyzer.render.render`)."""
     out = []
@@ -78,6 +117,7 @@ def card(report: Report, text: str | None, colour: bool, title: str | None) -> s
             f"  level: scope reads as {lvl.suggested or 'unstated'}"
             f" against {lvl.expected or 'no level'} ({lvl.verdict})"
         )
+    out += _story_lines(report, text)
     out.append("")
     if report.findings:
         out.append(f"  findings ({len(report.findings)})")
@@ -146,4 +186,56 @@ def render_summary(summary: Summary, fmt: OutputFormat | str, colour: bool = Fal
             f"  {d.first} ~ {d.second} ({d.similarity:.0%} shared wording)"
             for d in summary.near_duplicates
         ]
+    return "\n".join(out) + "\n"
+
+
+def render_portfolio(portfolio: PortfolioReport, fmt: OutputFormat | str, colour: bool = False) -> str:
+    """Render a bank's portfolio (text or Markdown; a ``{"portfolio": ...}`` record for JSON)."""
+    fmt = OutputFormat(fmt)
+    if fmt in (OutputFormat.JSON, OutputFormat.JSONL):
+        return json.dumps({"portfolio": portfolio.model_dump(mode="json")}, ensure_ascii=False) + "\n"
+    md = fmt is OutputFormat.MARKDOWN
+    p = portfolio
+    out = ["## Portfolio" if md else _style("Portfolio", colour, bold=True), ""]
+    out.append(
+        f"{p.stories} stories against a target of {p.target_stories}+ (rubric {p.rubric}); "
+        f"{len(p.coverage) - len(p.missing)} of {len(p.coverage)} principles shown"
+    )
+    out += ["", "### Principles" if md else "principles (stories showing each)"]
+    if md:
+        out += ["", "| principle | stories | which |", "|---|---:|---|"]
+    top = max((c.count for c in p.coverage), default=0) or 1
+    for c in p.coverage:
+        which = ", ".join(c.stories[:6]) + (" ..." if len(c.stories) > 6 else "")
+        if md:
+            out.append(f"| {c.name} | {c.count} | {which} |")
+        else:
+            bar = "█" * round(10 * c.count / top)
+            flag = "  none" if c.count == 0 else ("  thin" if c.name in p.thin else "")
+            line = f"  {c.name[:44]:<44} {bar:<10} {c.count:>3}"
+            out.append(line + (_style(flag, colour, fg="yellow") if flag else ""))
+    if p.themes:
+        out += ["", "### Themes" if md else "themes (share of stories, target)"]
+        if md:
+            out.append("")
+        for t in p.themes:
+            target = "-" if t.target is None else f"{t.target:.0%}"
+            name = t.name.replace("_", " ")
+            out.append(f"{'- ' if md else '  '}{name:<22} {t.count:>3}  {t.share:>4.0%}  (target {target})")
+    if p.cross_functional is not None:
+        x = p.cross_functional
+        out += ["", f"cross-functional stories: {x.count} ({x.share:.0%}; target {x.target:.0%})"]
+    if p.levels:
+        out += ["", "level: " + ", ".join(f"{k} {v}" for k, v in p.levels.items())]
+    if p.failure_stories:
+        out += [
+            "",
+            f"failure stories: {len(p.failure_stories)} "
+            f"({len(p.failure_without_lesson)} without a lesson)",
+        ]
+    if p.near_duplicates:
+        out += ["", "near-duplicates: " + ", ".join(f"{d.first} ~ {d.second}" for d in p.near_duplicates)]
+    if p.next_steps:
+        out += ["", "### Next steps" if md else _style("next steps", colour, bold=True), ""]
+        out += [f"{'-' if md else '  -'} {step}" for step in p.next_steps]
     return "\n".join(out) + "\n"

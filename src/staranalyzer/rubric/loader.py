@@ -143,6 +143,7 @@ def raw_rubric(
         raise RubricError(source, ["'extends' makes a cycle: " + " -> ".join((*seen, source))])
     data = read_yaml(text, source)
     files = [path] if path is not None else []
+    own_rules = _rule_ids(data) if path is not None else []
     parent_ref = data.pop("extends", None)
     if parent_ref is not None:
         if not isinstance(parent_ref, str):
@@ -157,7 +158,18 @@ def raw_rubric(
         files = files + parent_files
     if path is not None:
         data.setdefault("base_dir", str(path.resolve().parent))
+        data["user_rules"] = sorted({*data.get("user_rules", ()), *own_rules})
     return data, source, files
+
+
+def _rule_ids(data: dict[str, Any]) -> list[str]:
+    """Ids of the rules a rubric file itself defines or changes (``rules``, ``rules+``...)."""
+    out = []
+    for key in ("rules", "rules+", "rules!"):
+        rules = data.get(key)
+        if isinstance(rules, list):
+            out += [r["id"] for r in rules if isinstance(r, dict) and isinstance(r.get("id"), str)]
+    return out
 
 
 def _describe_error(data: dict[str, Any], err: dict[str, Any]) -> str:
@@ -181,6 +193,8 @@ def _describe_error(data: dict[str, Any], err: dict[str, Any]) -> str:
         "order",
         "construction",
         "classifier",
+        "question_fit",
+        "leadership",
     }
     field = ".".join(str(p) for p in err["loc"] if p not in kinds)
     rule = f"rule {rule_id!r}, " if rule_id else ""

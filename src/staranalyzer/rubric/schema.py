@@ -76,11 +76,21 @@ class Sectioning(_Strict):
         return self
 
 
+class AskedExample(_Strict):
+    """An example answer together with the question it answers."""
+
+    answer: Phrase
+    question: Phrase
+
+
+Example = Phrase | AskedExample
+
+
 class Examples(_Strict):
     """Answers (or sentences) a rule must flag, and ones it must leave alone."""
 
-    match: list[Phrase] = Field(min_length=1)
-    no_match: list[Phrase] = Field(min_length=1)
+    match: list[Example] = Field(min_length=1)
+    no_match: list[Example] = Field(min_length=1)
 
 
 class _Rule(_Strict):
@@ -239,6 +249,24 @@ class OrderRule(_Rule):
     later: Label = "result"
 
 
+class QuestionFitRule(_Rule):
+    """Flags a story that does not show what its question asks for (when the question is known).
+
+    ``check``: ``principles`` (none of the principles the question asks for is shown) or a need
+    of the question's kind (``failure``: a failure question answered with a success story;
+    ``lesson``: no lesson; ``conflict``, ``customer``, ``deadline``).
+    """
+
+    kind: Literal["question_fit"]
+    check: Literal["principles", "failure", "lesson", "conflict", "customer", "deadline"]
+
+
+class LeadershipRule(_Rule):
+    """Flags a story that shows technical work but no people leadership."""
+
+    kind: Literal["leadership"]
+
+
 Rule = Annotated[
     PhraseRule
     | RatioRule
@@ -248,7 +276,9 @@ Rule = Annotated[
     | ScopeLevelRule
     | OrderRule
     | ConstructionRule
-    | ClassifierRule,
+    | ClassifierRule
+    | QuestionFitRule
+    | LeadershipRule,
     Field(discriminator="kind"),
 ]
 RULE_KINDS: tuple[type[_Rule], ...] = (
@@ -261,6 +291,8 @@ RULE_KINDS: tuple[type[_Rule], ...] = (
     OrderRule,
     ConstructionRule,
     ClassifierRule,
+    QuestionFitRule,
+    LeadershipRule,
 )
 
 Condition = Literal[
@@ -369,6 +401,9 @@ class Principle(_Strict):
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     name: Phrase
     description: Phrase
+    ask: str = ""
+    """What a story would have to say to show it ("says what the budget was"), for the
+    portfolio's next steps."""
     aliases: Phrases = Field(default_factory=list)
     """The principle's own name as a candidate may say it ("customer obsession")."""
     cues: list[PrincipleCue] = Field(min_length=1)
@@ -474,6 +509,8 @@ class Rubric(_Strict):
     """Named word lists the constructions and the sentence model read ("third_party")."""
     principles: Principles | None = None
     questions: list[QuestionKind] = Field(default_factory=list)
+    themes: list[Principle] = Field(default_factory=list)
+    """Interview themes a story fits (team leadership, technical decisions, ...), by cues."""
     portfolio: Portfolio = Field(default_factory=Portfolio)
     rules: list[Rule] = Field(default_factory=list)
     scoring: Scoring = Field(default_factory=Scoring)
@@ -484,6 +521,9 @@ class Rubric(_Strict):
     """Rule id prefixes switched off (``redflag.hedging`` drops every hedging rule)."""
     source: str = ""
     """Where the rubric was loaded from (bundled name or file path); set by the loader."""
+    user_rules: list[str] = Field(default_factory=list)
+    """Ids of the rules a user's rubric file defines or changes (set by the loader): their
+    examples are checked when an Analyzer loads the rubric."""
     base_dir: str | None = None
     """Folder of the rubric file (for model paths relative to it); None for bundled rubrics."""
 
