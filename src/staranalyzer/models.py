@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Literal
+import copy
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+from typing_extensions import Self
 
 from .vocabulary import Category, Dimension, Label, MetricKind, ScopeKind, Severity, StarLabel
 
@@ -14,6 +16,45 @@ SCHEMA_VERSION = "2.1.0"
 
 class _Frozen(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+    @classmethod
+    def build(cls, **values: Any) -> Self:
+        """A record from values this package computed itself, without validation.
+
+        The same as pydantic's ``build`` (pydantic's model_construct, faster) (defaults filled, the fields given marked as
+        set), minus its alias handling, which these models do not use; several times faster,
+        which counts on the hot path (dozens of records per answer). Validation stays at the
+        edges: ``Report.model_validate`` on anything read from outside.
+        """
+        plan = cls.__dict__.get("_plan_cache")
+        if plan is None:
+            static: dict[str, Any] = {}
+            factories: dict[str, Any] = {}
+            for name, field in cls.__pydantic_fields__.items():
+                if field.is_required():
+                    continue
+                if field.default_factory is not None:
+                    factories[name] = field.default_factory
+                else:
+                    static[name] = field.default
+            plan = (tuple(cls.__pydantic_fields__), static, factories)
+            type.__setattr__(cls, "_plan_cache", plan)
+        order, static, factories = plan
+        data: dict[str, Any] = {}
+        for name in order:
+            if name in values:
+                data[name] = values[name]
+            elif name in static:
+                value = static[name]
+                data[name] = copy.copy(value) if isinstance(value, list | dict | set) else value
+            elif name in factories:
+                data[name] = factories[name]()
+        record = cls.__new__(cls)
+        object.__setattr__(record, "__dict__", data)
+        object.__setattr__(record, "__pydantic_fields_set__", set(values))
+        object.__setattr__(record, "__pydantic_extra__", None)
+        object.__setattr__(record, "__pydantic_private__", None)
+        return record
 
 
 class Section(_Frozen):

@@ -69,7 +69,7 @@ def proportions(sections: Sequence[Section], timing: Timing) -> list[SectionProp
         else:
             status = "ok"
         rows.append(
-            SectionProportion.model_construct(
+            SectionProportion.build(
                 label=label,
                 words=words[label],
                 seconds=speaking_seconds(words[label], timing),
@@ -86,7 +86,7 @@ def timing_check(words: int, timing: Timing) -> TimingCheck:
     seconds = speaking_seconds(words, timing)
     low, high = timing.total_seconds
     status = "short" if seconds < low else "long" if seconds > high else "ok"
-    return TimingCheck.model_construct(value=seconds, target=(low, high), status=status)
+    return TimingCheck.build(value=seconds, target=(low, high), status=status)
 
 
 @lru_cache(maxsize=1)
@@ -133,7 +133,7 @@ def text_stats(words: int, sentences: int, letters: int, syl: int, timing: Timin
         per_word = syl / letters
         ease = round(206.835 - 1.015 * per_sentence - 84.6 * per_word, 1)
         grade = round(0.39 * per_sentence + 11.8 * per_word - 15.59, 1)
-    return TextStats.model_construct(
+    return TextStats.build(
         words=words,
         sentences=sentences,
         seconds=speaking_seconds(words, timing),
@@ -244,7 +244,7 @@ def score(
                 break
             spent += points
             lost[rule.dimension].append(
-                Deduction.model_construct(
+                Deduction.build(
                     id=rule.id,
                     points=points,
                     reason=rule.reason or reason,
@@ -254,7 +254,7 @@ def score(
                 )
             )
     dims = [
-        DimensionScore.model_construct(
+        DimensionScore.build(
             dimension=d,
             score=round(max(0.0, 100.0 - sum(x.points for x in lost[d])), 1),
             weight=sc.weights.get(d, 0.0),
@@ -297,6 +297,6 @@ def follow_ups(
             reason = held[q.condition]
         if reason is not None:
             out.append(
-                FollowUpQuestion.model_construct(id=q.id, question=q.question, reason=reason)
+                FollowUpQuestion.build(id=q.id, question=q.question, reason=reason)
             )
     return out

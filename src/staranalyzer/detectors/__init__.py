@@ -57,7 +57,7 @@ def find_metrics(answer: ParsedAnswer) -> tuple[Metric, ...]:
             continue  # "Situation (30 seconds)": a timing note, not a metric
         section = answer.section_at(q.start)
         out.append(
-            Metric.model_construct(
+            Metric.build(
                 kind=q.kind,
                 text=text[q.start : q.end],
                 start=q.start,

@@ -119,7 +119,7 @@ class Engine:
             found = answer.section_at(start)
             section = found.label if found is not None else None
         values = {"text": text or "", "label": section or fields.get("label", ""), **fields}
-        return Finding.model_construct(
+        return Finding.build(
             rule=rule.id,
             category=rule.category,
             severity=rule.severity,

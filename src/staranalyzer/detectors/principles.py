@@ -229,7 +229,7 @@ class PrincipleReader:
             else:
                 score = 1.0 - math.exp(-h.score / 3.0)
             out.append(
-                PrincipleScore.model_construct(
+                PrincipleScore.build(
                     id=p.id,
                     name=p.name,
                     score=round(float(score), 3),
@@ -249,7 +249,7 @@ class PrincipleReader:
             start, end = answer.sentences[si]
             section = answer.section_at(start) or answer.section_at(end - 1)
             out.append(
-                PrincipleEvidence.model_construct(
+                PrincipleEvidence.build(
                     start=start,
                     end=end,
                     text=answer.text[start:end],

@@ -152,7 +152,7 @@ class ScopeReader:
         people: tuple[list[int], list[int]],
     ) -> ScopeCue:
         section = answer.section_at(start)
-        return ScopeCue.model_construct(
+        return ScopeCue.build(
             kind=kind,
             text=answer.text[start:end],
             start=start,
@@ -177,7 +177,7 @@ class ScopeReader:
         names = [b.name for b in self.levels]
         ranked = [c for c in cues if c.level is not None and not c.context]
         if not names or not ranked:
-            return LevelAssessment.model_construct(
+            return LevelAssessment.build(
                 expected=self.expected, suggested=None, verdict="unknown", cues=ranked
             )
         top = max(names.index(c.level) for c in ranked)  # type: ignore[arg-type]
@@ -187,7 +187,7 @@ class ScopeReader:
         if self.expected is not None:
             rank = names.index(self.expected)
             verdict = "over" if top > rank else "under" if top < rank else "within"
-        return LevelAssessment.model_construct(
+        return LevelAssessment.build(
             expected=self.expected, suggested=suggested, verdict=verdict, cues=behind
         )
 

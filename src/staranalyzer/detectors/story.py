@@ -72,7 +72,7 @@ class StoryReader:
             }
         )
         cross_team = bool(evidence_hits.get("cross_team"))
-        return StorySignals.model_construct(
+        return StorySignals.build(
             theme=theme,
             theme_scores=theme_scores,
             people_leadership=in_action("people_leadership") > 0,
@@ -109,7 +109,7 @@ class StoryReader:
         ]
         needs = sorted({n for k in kinds for n in self.kinds[k].needs})
         missing = [n for n in needs if not self._shows(answer, n)]
-        return QuestionFit.model_construct(
+        return QuestionFit.build(
             question=answer.question,
             kinds=kinds,
             asks_for=asks,

@@ -255,7 +255,7 @@ class Sectioner:
         header: str | None,
     ) -> Section:
         sentences = {answer.units[i].sentence for i in answer.units_between(start, end)}
-        return Section.model_construct(
+        return Section.build(
             label=label,
             start=start,
             end=end,
