@@ -171,7 +171,7 @@ def flag_figures(analyzer: Analyzer, flags: list, hosts: list, strong: list) -> 
     caught: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     trap: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     missed: dict[str, list[str]] = defaultdict(list)
-    for (flag, _, text, start, end), report in zip(placed, reports, strict=True):
+    for (flag, _, _text, start, end), report in zip(placed, reports, strict=True):
         hit = {
             f.category
             for f in report.findings
@@ -220,8 +220,9 @@ def print_flags(gold: list[GoldStory], show_missed: bool = False) -> None:
             c, n = full["caught"][cat]
             cb, _ = bare["caught"][cat]
             t, tn = full["trap"][cat]
+            per = full["per_answer"][cat]
             print(f"    {cat:12} {c / n:6.2f} ({c:3}/{n:3}) {cb / n:12.2f}        "
-                  f"{t / max(tn, 1):6.2f} ({t:2}/{tn:2}) {full['per_answer'][cat]:12.3f}")  # fmt: skip
+                  f"{t / max(tn, 1):6.2f} ({t:2}/{tn:2}) {per:12.3f}")  # fmt: skip
         all_c = sum(v[0] for v in full["caught"].values())
         all_n = sum(v[1] for v in full["caught"].values())
         all_t = sum(v[0] for v in full["trap"].values())
@@ -323,9 +324,9 @@ def print_validity(gold: list[GoldStory], rubric: str = "default") -> None:
     ss = [r.score for r in analyzer.analyze_many([g.text for g in strong])]
     auc = sum((s > w) + 0.5 * (s == w) for s in ss for w in ws) / (len(ss) * len(ws))
     print(
-        f"  strong mean {_mean(ss):.1f}, weak mean {_mean(ws):.1f}, ROC AUC strong vs weak {auc:.3f}"
+        f"  strong mean {_mean(ss):.1f}, weak mean {_mean(ws):.1f}, "
+        f"ROC AUC strong vs weak {auc:.3f}"
     )
-
 
 
 def print_principles(gold: list[GoldStory], folds: int = 0) -> None:
@@ -338,7 +339,9 @@ def print_principles(gold: list[GoldStory], folds: int = 0) -> None:
     for rubric_name, kind in (("amazon-l6", "amazon"), ("default", "default")):
         analyzer = Analyzer(rubric=rubric_name)
         dev = [g for g in gold if g.split == "dev" and story_labels(g, kind)]
-        frequent = [p for p, _ in Counter(p for g in dev for p in story_labels(g, kind)).most_common(3)]
+        frequent = [
+            p for p, _ in Counter(p for g in dev for p in story_labels(g, kind)).most_common(3)
+        ]
         rows = []
         for split, with_question in (("dev", False), ("heldout", False), ("heldout", True)):
             stories = [g for g in gold if g.split == split and story_labels(g, kind)]
@@ -349,7 +352,14 @@ def print_principles(gold: list[GoldStory], folds: int = 0) -> None:
                 name = "dev (trained on)"
             rows.append((name, len(stories), *principle_figures(stories, reports, kind, frequent)))
         if folds > 1:
-            rows.insert(1, (f"dev {folds}-fold CV", len(dev), *principle_folds(analyzer, dev, kind, frequent, folds)))
+            rows.insert(
+                1,
+                (
+                    f"dev {folds}-fold CV",
+                    len(dev),
+                    *principle_folds(analyzer, dev, kind, frequent, folds),
+                ),
+            )
         for name, n, r3, p1, b3, b1 in rows:
             print(f"  {rubric_name:9} {name:18} n={n:3}  recall@3 {r3:.3f} (baseline {b3:.3f})"
                   f"  precision@1 {p1:.3f} (baseline {b1:.3f})")  # fmt: skip

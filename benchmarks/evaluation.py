@@ -524,4 +524,3 @@ def principle_figures(
         b1 += frequent[0] in labels
     n = max(len(stories), 1)
     return r3 / n, p1 / n, b3 / n, b1 / n
-

@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 from pyinstrument import Profiler
+
 sys.path[:0] = [str(Path(__file__).parent / "corpus")]
 from v1 import load_corpus  # noqa: E402
 

@@ -19,8 +19,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT / "tests"), str(ROOT / "benchmarks" / "corpus")]
 
-from v1 import load_corpus, match_spans  # noqa: E402
 from test_quantities import CASES, NOT_METRICS  # noqa: E402
+from v1 import load_corpus, match_spans  # noqa: E402
 
 from staranalyzer.quantities import find_quantities, word_value  # noqa: E402
 

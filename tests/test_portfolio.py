@@ -151,7 +151,9 @@ def test_cues_in_the_action_weigh_more_than_in_the_situation():
     an = analyzer_for("amazon-l6")
     line = "I cut the budget by renegotiating the vendor contract."
     in_action = f"Situation: Costs rose.\nTask: Fix it.\nAction: {line}\nResult: We saved $2M."
-    in_situation = f"Situation: {line}\nTask: Fix it.\nAction: I wrote a plan.\nResult: We saved $2M."
+    in_situation = (
+        f"Situation: {line}\nTask: Fix it.\nAction: I wrote a plan.\nResult: We saved $2M."
+    )
     assert _cue_score(an, in_action, "frugality") > _cue_score(an, in_situation, "frugality")
 
 

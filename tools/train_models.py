@@ -259,7 +259,7 @@ def flag_examples(
     for host in hosts if include_hosts else ():
         _, _, per = _sentence_keys(analyzer, host.text)
         out.extend(FlagExample(keys, (), f"host:{host.id}") for keys in per)
-    for flag, host, text, start, end in place_flags(flags, hosts):
+    for flag, _host, text, start, end in place_flags(flags, hosts):
         answer, _, per = _sentence_keys(analyzer, text)
         chosen = [i for i, (s, e) in enumerate(answer.sentences) if s < end and e > start]
         keys = np.unique(np.concatenate([per[i] for i in chosen])) if chosen else np.zeros(0)
@@ -374,9 +374,9 @@ PRINCIPLE_SETTINGS = {"l2": 1e-3, "min_count": 2, "positive_weight": 2.0}
 """The principle model's training settings (chosen by 5-fold cross-validation on dev)."""
 
 
-def train_principles(analyzer: Analyzer, stories: list[GoldStory], **settings: float) -> (
-    PrincipleModel
-):
+def train_principles(
+    analyzer: Analyzer, stories: list[GoldStory], **settings: float
+) -> PrincipleModel:
     """The principle model of a rubric: one logistic regression per principle."""
     labels = [p.id for p in analyzer.rubric.principles.items]
     examples = principle_examples(analyzer, stories)
@@ -429,8 +429,9 @@ def main() -> None:
         model = train_sections(analyzer, stories, args.epochs)
         model.save(sections_path)
         size = sections_path.stat().st_size
-        print(f"sections: {len(model.keys)} features, {model.meta['sequences']} texts "
-              f"from {len(stories)} dev stories -> {sections_path} ({size / 1024:.0f} KB)")  # fmt: skip
+        texts = model.meta["sequences"]
+        print(f"sections: {len(model.keys)} features, {texts} texts from {len(stories)} dev "
+              f"stories -> {sections_path} ({size / 1024:.0f} KB)")  # fmt: skip
         forget_bundled()
         analyzer = Analyzer()  # the flag features read the sections the new model finds
     if args.only in (None, "flags"):

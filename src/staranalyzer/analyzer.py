@@ -134,8 +134,10 @@ class Analyzer:
             _CHECKED.add(id(self.rubric))
 
     def _check_examples(self) -> None:
-        """The rules a user's rubric file defines or changes must flag their ``match`` examples
-        and only those (the bundled rules' examples are tested with the bundled rubrics).
+        """Check the examples of the rules a user's rubric file defines or changes.
+
+        Each must flag its ``match`` examples and only those (the bundled rules' examples are
+        tested with the bundled rubrics).
 
         Raises:
             RubricError: naming the rubric file, the rule and the example that misbehaves.

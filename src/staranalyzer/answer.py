@@ -80,6 +80,7 @@ class Unit:
 
 
 _LINE = re.compile(r"[^\n]+")
+_WORD_CHAR = re.compile(r"[^\W_]")
 _BULLET = re.compile(r"[ \t]*(?:[-*•‣◦▪–—>+]|\(?\d{1,2}[.)]|\(?[a-hA-H][.)])(?=[ \t])")
 _BOUNDARY = re.compile(r"(?:[.!?]+|…|;)[\"”’')\]]*[ \t]+(?=\S)")
 _ABBREVIATION = re.compile(
@@ -94,7 +95,13 @@ def _split_line(text: str, start: int, end: int) -> list[tuple[int, int, bool]]:
     pieces: list[tuple[int, int, bool]] = []
     pos = start
     new_sentence = True
+    wordy = False  # a letter or digit since ``pos``: a piece of punctuation alone is no sentence
+    last = start
     for m in _BOUNDARY.finditer(text, start, end):
+        wordy = wordy or _WORD_CHAR.search(text, last, m.start()) is not None
+        last = m.end()
+        if not wordy:
+            continue
         mark = m.group(0).rstrip()
         head = text[max(start, m.start() - 12) : m.start() + 1]
         if mark[0] == "." and _ABBREVIATION.search(head):
@@ -105,6 +112,7 @@ def _split_line(text: str, start: int, end: int) -> list[tuple[int, int, bool]]:
         pieces.append((pos, m.start() + len(mark), new_sentence))
         new_sentence = mark[0] != ";"
         pos = m.end()
+        wordy = False
     pieces.append((pos, end, new_sentence))
     return pieces
 
@@ -213,8 +221,7 @@ class ParsedAnswer:
         lower: np.ndarray,
         hits: dict[str, tuple[tuple[int, int], ...]] | None = None,
     ) -> ParsedAnswer:
-        """Return a copy that knows the interview question, its tokens' ``LOWER`` hashes and
-        its phrase matches."""
+        """Return a copy that knows the interview question (its tokens' hashes, its matches)."""
         return replace(self, question=question, question_lower=lower, question_hits=hits or {})
 
     def with_sections(

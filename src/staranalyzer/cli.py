@@ -249,8 +249,8 @@ def _schema(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
     default=None,
     help="The bank as a portfolio: principles covered and missing, theme mix, cross-functional "
     "share, failure stories, near-duplicates, next steps. Default: after several stories in "
-    "text and Markdown; with --portfolio, JSON Lines end with a {\"portfolio\": ...} record "
-    "and a JSON list with a {\"portfolio\": ...} item.",
+    'text and Markdown; with --portfolio, JSON Lines end with a {"portfolio": ...} record '
+    'and a JSON list with a {"portfolio": ...} item.',
 )
 @click.option("--color/--no-color", "color", default=None, help="Colour (default: on a terminal).")
 @click.option(

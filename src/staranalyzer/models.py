@@ -21,8 +21,8 @@ class _Frozen(BaseModel):
     def build(cls, **values: Any) -> Self:
         """A record from values this package computed itself, without validation.
 
-        The same as pydantic's ``build`` (pydantic's model_construct, faster) (defaults filled, the fields given marked as
-        set), minus its alias handling, which these models do not use; several times faster,
+        The same as pydantic's ``model_construct`` (defaults filled, the fields given marked
+        as set), minus its alias handling, which these models do not use; several times faster,
         which counts on the hot path (dozens of records per answer). Validation stays at the
         edges: ``Report.model_validate`` on anything read from outside.
         """

@@ -1,5 +1,7 @@
-"""The story bank as a portfolio: which principles it covers, its theme mix, cross-functional
-share, level consistency, failure stories and lessons, and concrete next steps.
+"""The story bank as a portfolio: what it covers and lacks, and concrete next steps.
+
+Which principles it covers, its theme mix, cross-functional share, level consistency, failure
+stories and lessons, near-duplicates.
 
 Built story by story (:class:`PortfolioBuilder`) in memory that does not grow with the bank
 beyond the first 200 stories' matrix rows, or at once with :func:`portfolio`.
@@ -112,16 +114,18 @@ class PortfolioBuilder:
         self._failure_words = [w.lower() for w in failure]
 
     def shown(self, report: Report) -> list[str]:
-        """The principles a story shows: over the rubric's threshold (at most three), or else
-        its single best one when that is close."""
+        """The principles a story shows.
+
+        Those over the rubric's threshold (at most three), or else its single best one when
+        that is close (at least half the threshold).
+        """
         ranked = [p for p in report.principles if p.score >= self.threshold][:3]
         if not ranked and report.principles and report.principles[0].score >= self.threshold / 2:
             ranked = report.principles[:1]
         return [p.id for p in ranked]
 
     def add(self, story_id: str, report: Report, text: str = "") -> None:
-        """Count one scored story (``text``, when given, finds near-duplicates and failure
-        stories)."""
+        """Count one scored story (``text``, when given, finds near-duplicates)."""
         self.stories += 1
         if self._own_duplicates and text:
             self.duplicates.add(story_id, text)
@@ -244,7 +248,9 @@ class PortfolioBuilder:
                 f"{xfn.target:.0%}): name the other teams and what you agreed with them."
             )
         for story in report.failure_without_lesson[:5]:
-            steps.append(f"{story} is a failure story with no lesson: end it with what you learned.")
+            steps.append(
+                f"{story} is a failure story with no lesson: end it with what you learned."
+            )
         for dup in report.near_duplicates[:3]:
             steps.append(
                 f"{dup.first} and {dup.second} tell nearly the same story "

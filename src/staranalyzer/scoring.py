@@ -143,9 +143,11 @@ def text_stats(words: int, sentences: int, letters: int, syl: int, timing: Timin
 
 
 def is_outcome(metric: Metric) -> bool:
-    """Outcome evidence: anything but a count of things ("two major features" is not; a count
-    that says what changed, a bare measured figure ("back to 22"), a bound ("under 25") or
-    zero is)."""
+    """Is a metric outcome evidence (anything but a count of things)?
+
+    "Two major features" is not; a count that says what changed, a bare measured figure ("back
+    to 22"), a bound ("under 25") or zero is.
+    """
     if metric.kind != "count":
         return True
     return (
@@ -296,7 +298,5 @@ def follow_ups(
         elif q.condition is not None and q.condition in held:
             reason = held[q.condition]
         if reason is not None:
-            out.append(
-                FollowUpQuestion.build(id=q.id, question=q.question, reason=reason)
-            )
+            out.append(FollowUpQuestion.build(id=q.id, question=q.question, reason=reason))
     return out

@@ -70,8 +70,11 @@ def _signature(text: str) -> tuple[int, ...] | None:
 
 
 class DuplicateFinder:
-    """Near-duplicate stories among the first ``window`` added: a MinHash signature each,
-    bucketed by bands, compared only within a bucket (time and memory linear in the window)."""
+    """Near-duplicate stories among the first ``window`` added.
+
+    A MinHash signature each, bucketed by bands, compared only within a bucket (time and memory
+    linear in the window).
+    """
 
     def __init__(self, threshold: float = 0.6, window: int = 20_000) -> None:
         self.threshold = threshold

@@ -19,8 +19,8 @@ from .classifier import ClassifierEngine
 from .construction import ConstructionEngine
 from .phrase import PhraseEngine
 from .principles import PrincipleReader
-from .story import LeadershipEngine, QuestionFitEngine, StoryReader
 from .scope import ScopeLevelEngine, ScopeReader
+from .story import LeadershipEngine, QuestionFitEngine, StoryReader
 from .structure import (
     BalanceEngine,
     MissingSectionEngine,

@@ -11,7 +11,6 @@ The finding quotes the sentence and says why: the probability and the cues that 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 

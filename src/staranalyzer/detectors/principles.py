@@ -42,8 +42,11 @@ _STEM_CACHE_MAX = 200_000
 
 
 def stem(word: str) -> str:
-    """A crude suffix-stripped form ("negotiated", "negotiating" -> "negotiat"), so the model
-    reads a word it saw in training in another form; words of four letters or fewer stay."""
+    """A crude suffix-stripped form ("negotiated", "negotiating" -> "negotiat").
+
+    The model then reads a word it saw in training in another form; words of four letters or
+    fewer stay as they are.
+    """
     if len(word) <= 4:
         return word
     cut = _SUFFIX.sub("", word)
@@ -224,10 +227,8 @@ class PrincipleReader:
         out = []
         for p in self.items:
             h = hits[p.id]
-            if p.id in by_label:
-                score = by_label[p.id]
-            else:
-                score = 1.0 - math.exp(-h.score / 3.0)
+            # without a model, the cue score alone: 1 - exp(-score / 3)
+            score = by_label[p.id] if p.id in by_label else 1.0 - math.exp(-h.score / 3.0)
             out.append(
                 PrincipleScore.build(
                     id=p.id,

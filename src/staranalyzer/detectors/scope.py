@@ -164,8 +164,7 @@ class ScopeReader:
         )
 
     def _owned(self, answer: ParsedAnswer, kind: str, start: int) -> bool:
-        """A count of people or teams is the candidate's when they lead in that sentence or say
-        "my"/"our" just before it."""
+        """Is a count of people or teams the candidate's (they lead, or "my"/"our" before it)?"""
         if kind not in ("team_size", "teams") or self._led is None:
             return True
         if answer.sentence_at_char(start) in self._led:

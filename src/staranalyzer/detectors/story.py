@@ -1,5 +1,6 @@
-"""What the story as a whole shows: its interview theme, people versus technical leadership,
-cross-functional work, and how it fits the question asked.
+"""What the story as a whole shows, and how it fits the question asked.
+
+Its interview theme, people versus technical leadership and cross-functional work.
 
 All of it is read from rubric data (``themes``, ``questions``, the ``functions``,
 ``cross_team``, ``people_leadership`` and ``technical`` lexicons) and from the principle scores;
@@ -104,9 +105,7 @@ class StoryReader:
         top = [p.id for p in principles[:3]]
         score_of = {p.id: p.score for p in principles}
         quoted = {p.id for p in principles if p.evidence}  # shown means a sentence to quote
-        shown = [
-            p for p in asks if p in quoted and (p in top or score_of.get(p, 0.0) >= threshold)
-        ]
+        shown = [p for p in asks if p in quoted and (p in top or score_of.get(p, 0.0) >= threshold)]
         needs = sorted({n for k in kinds for n in self.kinds[k].needs})
         missing = [n for n in needs if not self._shows(answer, n)]
         return QuestionFit.build(

@@ -31,7 +31,9 @@ def markdown(report: Report, text: str | None, title: str | None) -> str:
     if top:
         out += ["", "**Principles (top three)**", ""]
         for p in top:
-            quotes = "; ".join(f"{e.section or 'answer'}: \"{' '.join(e.text.split())}\"" for e in p.evidence[:2])
+            quotes = "; ".join(
+                f'{e.section or "answer"}: "{" ".join(e.text.split())}"' for e in p.evidence[:2]
+            )
             named = " (named)" if p.named else ""
             out.append(f"- {p.name}{named}, {p.score:.2f}" + (f": {quotes}" if quotes else ""))
     fit = report.question_fit

@@ -75,7 +75,9 @@ def _story_lines(report: Report, text: str | None) -> list[str]:
         parts = []
         if sig.theme:
             parts.append(f"theme {sig.theme.replace('_', ' ')}")
-        lead = [n for n, on in (("people", sig.people_leadership), ("technical", sig.technical)) if on]
+        lead = [
+            n for n, on in (("people", sig.people_leadership), ("technical", sig.technical)) if on
+        ]
         parts.append("leadership: " + (" and ".join(lead) or "not shown"))
         if sig.cross_functional:
             parts.append("cross-functional (" + ", ".join(sig.functions[:5]) + ")")
@@ -189,11 +191,15 @@ def render_summary(summary: Summary, fmt: OutputFormat | str, colour: bool = Fal
     return "\n".join(out) + "\n"
 
 
-def render_portfolio(portfolio: PortfolioReport, fmt: OutputFormat | str, colour: bool = False) -> str:
+def render_portfolio(
+    portfolio: PortfolioReport, fmt: OutputFormat | str, colour: bool = False
+) -> str:
     """Render a bank's portfolio (text or Markdown; a ``{"portfolio": ...}`` record for JSON)."""
     fmt = OutputFormat(fmt)
     if fmt in (OutputFormat.JSON, OutputFormat.JSONL):
-        return json.dumps({"portfolio": portfolio.model_dump(mode="json")}, ensure_ascii=False) + "\n"
+        return (
+            json.dumps({"portfolio": portfolio.model_dump(mode="json")}, ensure_ascii=False) + "\n"
+        )
     md = fmt is OutputFormat.MARKDOWN
     p = portfolio
     out = ["## Portfolio" if md else _style("Portfolio", colour, bold=True), ""]
@@ -221,7 +227,9 @@ def render_portfolio(portfolio: PortfolioReport, fmt: OutputFormat | str, colour
         for t in p.themes:
             target = "-" if t.target is None else f"{t.target:.0%}"
             name = t.name.replace("_", " ")
-            out.append(f"{'- ' if md else '  '}{name:<22} {t.count:>3}  {t.share:>4.0%}  (target {target})")
+            out.append(
+                f"{'- ' if md else '  '}{name:<22} {t.count:>3}  {t.share:>4.0%}  (target {target})"
+            )
     if p.cross_functional is not None:
         x = p.cross_functional
         out += ["", f"cross-functional stories: {x.count} ({x.share:.0%}; target {x.target:.0%})"]
@@ -234,7 +242,10 @@ def render_portfolio(portfolio: PortfolioReport, fmt: OutputFormat | str, colour
             f"({len(p.failure_without_lesson)} without a lesson)",
         ]
     if p.near_duplicates:
-        out += ["", "near-duplicates: " + ", ".join(f"{d.first} ~ {d.second}" for d in p.near_duplicates)]
+        out += [
+            "",
+            "near-duplicates: " + ", ".join(f"{d.first} ~ {d.second}" for d in p.near_duplicates),
+        ]
     if p.next_steps:
         out += ["", "### Next steps" if md else _style("next steps", colour, bold=True), ""]
         out += [f"{'-' if md else '  -'} {step}" for step in p.next_steps]
