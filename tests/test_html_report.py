@@ -12,6 +12,7 @@ from html.parser import HTMLParser
 import pytest
 from click.testing import CliRunner
 from conftest import ROOT
+from markupsafe import escape
 
 from staranalyzer.cli import ExitCode, main
 from staranalyzer.render import render
@@ -261,3 +262,129 @@ def test_palette_meets_wcag_aa_contrast():
         assert _contrast(white, var[name]) >= 4.5, name
     for name in ("strong", "solid", "needs-work", "weak", "error", "warning", "info"):
         assert _contrast(white, var[name]) >= 4.5, name
+
+
+FAILURE_QUESTION = "Tell me about a time you failed"
+
+
+@pytest.fixture(scope="module")
+def l6():
+    from staranalyzer import Analyzer
+
+    return Analyzer(rubric="amazon-l6")
+
+
+def test_answer_page_shows_fit_to_the_question(l6):
+    text = STRONG.read_text(encoding="utf-8")  # a success story, asked about a failure
+    report = l6.analyze(text, question=FAILURE_QUESTION)
+    fit = report.question_fit
+    assert fit is not None and not fit.fits and "failure" in fit.missing
+    page = render(report, "html", text, title="strong_labelled.md")
+    parse(page)
+    start = page.index('<section class="panel fit-panel" aria-labelledby="fit-h">')
+    panel = page[start : page.index("</section>", start)]
+    assert '<h2 id="fit-h">Fit to the question</h2>' in panel
+    assert f"“{FAILURE_QUESTION}”" in panel
+    assert '<span aria-hidden="true">✖ </span>does not fit</span>' in panel
+    assert "fits</span>" not in panel.replace("does not fit</span>", "")
+    assert "<dt>Kind of question</dt><dd>failure</dd>" in panel
+    names = {p.id: p.name for p in report.principles}
+    for pid in fit.asks_for:
+        label = "shown" if pid in fit.shown else "not shown"
+        assert f"<li>{escape(names.get(pid, pid))}: " in panel
+        assert f">{label}</span>" in panel
+    missing = panel[panel.index("<dt>Missing</dt>") :]
+    assert "failure" in missing
+    # the story's signals, as a line of text labels
+    sig = report.signals
+    assert sig is not None
+    line = page[page.index('<p class="signals small">') :]
+    line = line[: line.index("</p>")]
+    assert f"theme: {sig.theme.replace('_', ' ')}" in line
+    assert f"technical leadership: {'yes' if sig.technical else 'no'}" in line
+    assert f"people leadership: {'yes' if sig.people_leadership else 'no'}" in line
+    assert f"cross-functional: {'yes' if sig.cross_functional else 'no'}" in line
+    # without a question: no panel
+    plain = render(l6.analyze(text), "html", text)
+    assert "Fit to the question" not in plain
+
+
+def test_question_is_escaped_in_the_fit_panel(l6):
+    question = f"{FAILURE_QUESTION} <script>window.__pwned=4</script> & 'why'"
+    report = l6.analyze(INJECTION, question=question)
+    assert report.question_fit is not None
+    page = render(report, "html", INJECTION)
+    parse(page)
+    assert "<script" not in page
+    assert (
+        "“Tell me about a time you failed &lt;script&gt;window.__pwned=4&lt;/script&gt; "
+        "&amp; &#39;why&#39;”" in page
+    )
+
+
+def _bank(l6, n=5):
+    from staranalyzer.banks import Story
+
+    records = [json.loads(line) for line in (EXAMPLES / "bank.jsonl").read_text().splitlines()]
+    pairs = []
+    for i, r in enumerate(records[:n], 1):
+        story = Story(
+            id=r["id"], source="bank.jsonl", line=i, text=r["answer"], question=r["question"]
+        )
+        pairs.append((story, l6.analyze(r["answer"], question=r["question"])))
+    return pairs
+
+
+def test_bank_page_shows_the_portfolio(l6):
+    from staranalyzer.portfolio import PortfolioBuilder
+    from staranalyzer.render.html import render_page
+
+    pairs = _bank(l6)
+    builder = PortfolioBuilder("amazon-l6")
+    for story, report in pairs:
+        builder.add(story.id, report, story.text)
+    folio = builder.build()
+    assert folio.missing and folio.next_steps  # five stories cannot cover 16 principles
+    html = render_page(pairs, None)
+    assert html == render_page(pairs, None)  # deterministic
+    tree = parse(html)
+    assert not tree.stack
+    all_ids = re.findall(r'\sid="([^"]+)"', html)
+    assert len(all_ids) == len(set(all_ids))
+    start = html.index('<section class="panel folio" aria-labelledby="folio-h">')
+    panel = html[start : html.index('<section class="panel" aria-labelledby="matrix-h">')]
+    assert '<h2 id="folio-h">Portfolio</h2>' in panel
+    assert f"<b>{folio.stories}</b>" in panel and f"target {folio.target_stories}+" in panel
+    assert f"<li>{escape(folio.missing[0])}</li>" in panel
+    assert "<h3>Next steps</h3>" in panel
+    steps = re.findall(r"<li>(.*?)</li>", panel[panel.index('<ol class="steps">') :])
+    assert steps == [str(escape(s)) for s in folio.next_steps]
+    for theme in folio.themes:
+        assert f"<span>{theme.name.replace('_', ' ')}</span>" in panel
+    # the matrix: every principle of the rubric, in coverage order; a mark where a story shows it
+    matrix = html[html.index('aria-labelledby="matrix-h"') : html.index('id="table-h"')]
+    assert "Principles by story" in matrix
+    heads = re.findall(r'<th scope="col" class="col">(.*?)</th>', matrix)
+    assert heads == [str(escape(c.name)) for c in folio.coverage]
+    body = matrix[matrix.index("<tbody>") : matrix.index("</tbody>")]
+    rows = re.findall(r"<tr>(.*?)</tr>", body)
+    assert len(rows) == len(folio.matrix)
+    for row, shown in zip(rows, folio.matrix, strict=True):
+        cells = re.findall(r"<td>(.*?)</td>", row)
+        assert [c == "✓" for c in cells] == [p.id in shown.principles for p in folio.coverage]
+    counts = re.findall(r"<td><b>(\d+)</b></td>", matrix)
+    assert counts == [str(c.count) for c in folio.coverage]
+
+
+def test_bank_page_without_a_portfolio_falls_back(l6, monkeypatch):
+    from staranalyzer.render import html as page
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("no portfolio")
+
+    monkeypatch.setattr(page, "PortfolioBuilder", broken)
+    html = page.render_page(_bank(l6, 3), None)
+    parse(html)
+    assert 'id="folio-h"' not in html
+    assert '<h2 id="matrix-h">Portfolio</h2>' in html
+    assert "principles scored in each story" in html

@@ -20,6 +20,7 @@ from markupsafe import Markup, escape
 
 from ..banks import Story
 from ..models import Report
+from ..portfolio import PortfolioBuilder, PortfolioReport
 from ..summary import Summary
 from .location import file_position, line_column
 
@@ -211,12 +212,17 @@ def answer_html(text: str, report: Report, prefix: str = "") -> Markup:
     return Markup("".join(out))
 
 
+def _getter(item: Any) -> Any:
+    """A ``get(key)`` for a record that is a dict or an object with attributes."""
+    return item.get if isinstance(item, dict) else lambda k: getattr(item, k, None)
+
+
 def _principles(report: Report) -> list[dict[str, Any]]:
     """The report's principles (a field another part of the project may add), read tolerantly."""
     items = getattr(report, "principles", None) or []
     shown = []
     for p in items:
-        get = p.get if isinstance(p, dict) else lambda k, p=p: getattr(p, k, None)
+        get = _getter(p)
         evidence = get("evidence") or []
         quotes = []
         for e in evidence:
@@ -231,6 +237,57 @@ def _principles(report: Report) -> list[dict[str, Any]]:
             }
         )
     return shown
+
+
+def _principle_names(report: Report) -> dict[str, str]:
+    """Principle ids and their names, from the report's principles."""
+    names: dict[str, str] = {}
+    for p in getattr(report, "principles", None) or []:
+        get = _getter(p)
+        pid, name = get("id"), get("name")
+        if pid is not None and name:
+            names[str(pid)] = str(name)
+    return names
+
+
+def _question_fit(report: Report) -> dict[str, Any] | None:
+    """What the question asks for and whether the story shows it (None: no question given)."""
+    fit = getattr(report, "question_fit", None)
+    if fit is None:
+        return None
+    names = _principle_names(report)
+    shown = set(fit.shown)
+    missing = set(fit.missing)
+    return {
+        "question": fit.question,
+        "kinds": [k.replace("_", " ") for k in fit.kinds],
+        "asks": [{"name": names.get(pid, pid), "shown": pid in shown} for pid in fit.asks_for],
+        "needs": [{"name": n.replace("_", " "), "missing": n in missing} for n in fit.needs],
+        "missing": [m.replace("_", " ") for m in fit.missing]
+        + (["any principle it asks for"] if fit.asks_for and not shown else []),
+        "fits": bool(fit.fits),
+    }
+
+
+def _signals(report: Report) -> list[str]:
+    """The story's theme, leadership and cross-functional signals as short phrases."""
+    sig = getattr(report, "signals", None)
+    if sig is None:
+        return []
+
+    def yes(on: Any) -> str:
+        return "yes" if on else "no"
+
+    theme = sig.theme.replace("_", " ") if sig.theme else "none found"
+    cross = yes(sig.cross_functional)
+    if sig.cross_functional and sig.functions:
+        cross += " (" + ", ".join(str(f) for f in sig.functions[:5]) + ")"
+    return [
+        f"theme: {theme}",
+        f"people leadership: {yes(sig.people_leadership)}",
+        f"technical leadership: {yes(sig.technical)}",
+        f"cross-functional: {cross}",
+    ]
 
 
 @dataclass
@@ -250,6 +307,10 @@ class _Card:
     principles: list[dict[str, Any]]
     extra: dict[str, Any]
     words: int = 0
+    fit: dict[str, Any] | None = None
+    """What the question asks for and whether the story shows it (None: no question)."""
+    signals: list[str] = field(default_factory=list)
+    """The story's theme, leadership and cross-functional signals, as short phrases."""
 
     @property
     def weakest(self) -> str:
@@ -293,16 +354,57 @@ def _card(number: int, story: Story, report: Report | None, many: bool) -> _Card
         principles=_principles(report) if report is not None else [],
         extra={k: v for k, v in story.extra.items() if isinstance(v, (str, int, float, list))},
         words=report.stats.words if report is not None and report.stats is not None else 0,
+        fit=_question_fit(report) if report is not None else None,
+        signals=_signals(report) if report is not None else [],
     )
 
 
-def _portfolio(cards: Sequence[_Card]) -> dict[str, Any] | None:
+def _portfolio_report(scored: Sequence[tuple[str, Report, str]]) -> PortfolioReport | None:
+    """The bank's portfolio, from its scored stories (id, report and answer text, in order).
+
+    Built against the first report's rubric; None when nothing is scored, the rubric has no
+    principles, or building it fails in any way (the page then shows what it did before).
+    """
+    if not scored:
+        return None
+    try:
+        builder = PortfolioBuilder(scored[0][1].rubric)
+        if builder.rubric.principles is None:
+            return None
+        for story_id, report, text in scored:
+            builder.add(story_id, report, text)
+        return builder.build()
+    except Exception:  # a page without the portfolio beats no page
+        return None
+
+
+def _portfolio(
+    cards: Sequence[_Card], folio: PortfolioReport | None = None
+) -> dict[str, Any] | None:
     """Stories against the principles or tags they claim, when the bank or the reports say.
 
-    Columns are the principles the reports score (when the reports have them), else the bank's
+    With the bank's portfolio (``folio``, built from the scored cards in order), the columns
+    are the rubric's principles in the portfolio's coverage order and each story is marked
+    with the principles it shows. Without it, the columns are the principles the reports score
+    (when the reports have them), else the bank's
     ``leadership_principle``/``principles``/``competency``/``tags`` fields.
     """
     scored = [c for c in cards if c.report is not None]
+    if folio is not None and folio.coverage and any(c.principles for c in scored):
+        columns = [p.name for p in folio.coverage]
+        rows = []
+        for c, row in zip(scored, folio.matrix, strict=False):  # the matrix's first rows
+            shows = set(row.principles)
+            rows.append(
+                {"card": c, "cells": ["✓" if p.id in shows else None for p in folio.coverage]}
+            )
+        return {
+            "columns": columns,
+            "rows": rows,
+            "kind": "principles each story shows (its strongest, over the rubric's threshold)",
+            "counts": [p.count for p in folio.coverage],
+            "left_out": len(scored) - len(rows),
+        }
     if any(c.principles for c in scored):
         columns = sorted({p["name"] for c in scored for p in c.principles})
         rows = []
@@ -312,7 +414,7 @@ def _portfolio(cards: Sequence[_Card]) -> dict[str, Any] | None:
             for col in columns:
                 p = by_name.get(col)
                 score = p["score"] if p else None
-                cells.append(None if p is None else (f"{score:.0f}" if score is not None else "✓"))
+                cells.append(None if p is None else (f"{score:.2f}" if score is not None else "✓"))
             rows.append({"card": c, "cells": cells})
         return {"columns": columns, "rows": rows, "kind": "principles scored in each story"}
     keys = ("leadership_principle", "leadership_principles", "principles", "competency", "tags")
@@ -383,12 +485,16 @@ def render_page(stories: Sequence[tuple[Story, Report | None]], summary: Summary
         return page.render(card=cards[0], version=__version__)
     top = max(summary.histogram.values(), default=0) if summary else 0
     common_top = max((n for _, n in summary.common_findings), default=0) if summary else 0
+    folio = _portfolio_report(
+        [(story.id, report, story.text) for story, report in stories if report is not None]
+    )
     return env.get_template("bank.html.j2").render(
         cards=cards,
         summary=summary,
         sources=sources,
         histogram_top=top or 1,
         common_top=common_top or 1,
-        portfolio=_portfolio(cards),
+        portfolio=_portfolio(cards, folio),
+        folio=folio,
         version=__version__,
     )
