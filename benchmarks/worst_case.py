@@ -64,6 +64,11 @@ FAMILIES: dict[str, str] = {
     "timing_notes": "Task (30 seconds) ",
     "question_marks": "why? ",
     "quotes_words": '"quoted" ',
+    "hashes": "#",
+    "numbered_items": "1. ",
+    "list_markers": "- ",
+    "nested_prefixes": "> - 1. ",
+    "parens_numbers": "(1) ",
 }
 
 

@@ -12,6 +12,7 @@ import gzip
 import importlib.resources
 import json
 import zlib
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,7 @@ _MIX = 0x9E3779B97F4A7C15
 _U_MIX = np.uint64(_MIX)
 
 
+@lru_cache(maxsize=1 << 16)
 def name_key(name: str) -> int:
     """The 64-bit key of a named feature ("pos:3", "lex:third_party"), the same everywhere."""
     return (zlib.crc32(name.encode("utf-8")) * _MIX + 0x5BD1E995) & MASK
@@ -101,7 +103,9 @@ class SparseLinear:
         out = np.zeros((n, self.outputs), dtype=np.float64)
         known, rows = self.rows(keys)
         if known.any():
-            np.add.at(out, groups[known], rows * values[known, None])
+            at, weighted = groups[known], rows * values[known, None]
+            for j in range(self.outputs):  # bincount: the same sums as np.add.at, far faster
+                out[:, j] = np.bincount(at, weights=weighted[:, j], minlength=n)
         return out
 
     def extra(self) -> dict[str, Any]:

@@ -7,8 +7,11 @@ parsed answer and the evidence gathered before the rules run.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
+from itertools import accumulate
 from typing import Any, ClassVar
 
 from ..answer import ParsedAnswer
@@ -47,9 +50,18 @@ class Evidence:
     question_fit: QuestionFit | None = None
     signals: StorySignals | None = None
 
+    @cached_property
+    def _metric_index(self) -> tuple[list[int], list[int]]:
+        """Metric starts in order, and the largest end among the metrics up to each one."""
+        ordered = sorted((m.start, m.end) for m in self.metrics)
+        reach = list(accumulate((e for _, e in ordered), max))
+        return [s for s, _ in ordered], reach
+
     def metric_in(self, start: int, end: int) -> bool:
-        """A metric overlaps characters ``[start, end)``."""
-        return any(m.start < end and m.end > start for m in self.metrics)
+        """A metric overlaps characters ``[start, end)`` (a binary search: linear overall)."""
+        starts, reach = self._metric_index
+        k = bisect_left(starts, end)  # metrics[:k] start before ``end``
+        return k > 0 and reach[k - 1] > start
 
     def metric_near(self, answer: ParsedAnswer, sentence: int) -> bool:
         """A metric is "in reach" of a sentence: in it, or in the next sentence of its section."""

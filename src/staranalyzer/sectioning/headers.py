@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from ..rubric import Sectioning
 from ..vocabulary import Label
 
-_PREFIX = r"(?P<prefix>(?:\#{1,6}[ \t]*|[-*•>+][ \t]+|\(?\d{1,2}[.)][ \t]*|>[ \t]*)*)"
+_PREFIX = r"(?P<prefix>(?:\#{1,6}[ \t]*|[-*•>+][ \t]+|\(?\d{1,2}[.)][ \t]*|>[ \t]*){0,6}+)"
 _EMPH = r"(?:\*\*|__|\*|_)"
 _NOTE = r"(?P<note>[ \t]*[(\[][^)\]\n]{0,40}[)\]])?"
 _DELIM = r"(?P<delim>::?|—|–|-{1,2}(?=[ \t\r\n]|$)|\.(?=[ \t]*(?:\n|$))|>(?=[ \t]))"
