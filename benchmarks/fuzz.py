@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import re
 import sys
 import tempfile
 import time
@@ -149,10 +150,13 @@ def target_banks(data: bytes, suffix: str) -> None:
         json.dumps(s.id)  # ids are printable and JSON-safe
         if s.error is not None:
             s.error.encode("utf-8")  # messages never hold a lone surrogate
-    content = data.removeprefix(b"\xef\xbb\xbf").removeprefix(b"\xff\xfe").removeprefix(b"\xfe\xff")
-    # A byte-order mark alone is an empty file, and a CSV file with only its header row is an
-    # empty bank: no records either way.
-    rows = [line for line in content.splitlines() if line.strip()]
+    # An empty bank gives no records: a file of whitespace (judged as text is: "\x1c" is a
+    # separator), a byte-order mark alone, or a CSV file with only its header row.
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        text = data.decode("utf-16", "replace")
+    else:
+        text = data.removeprefix(b"\xef\xbb\xbf").decode("utf-8", "replace")
+    rows = [line for line in re.split(r"\r\n|[\n\r]", text) if line.strip()]  # as the reader cuts
     if rows and not (suffix == ".csv" and len(rows) == 1):
         assert stories, "a non-empty file gave no story and no error record"
 

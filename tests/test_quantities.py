@@ -59,7 +59,21 @@ NOT_METRICS = [
     "I taught Year 10 and the eighth grade, in week two of term.",
     "One day one of the engineers called me.",
     "We were three, and the other one was on leave.",
+    "Ticket ids: 4410 4411 4412 4413 4414 4415 4416 4417 4418",
+    "Weekly counts 12, 15, 11, 19, 22, 17, 30, 28 (pasted from the sheet)",
 ]
+
+
+def test_a_run_of_numbers_is_data_but_seven_in_a_row_still_count():
+    """Eight or more bare numbers in a row are a paste, not metrics; fewer (or worded) count."""
+    seven = "Scores went 12, 15, 11, 19, 22, 17, 30 over the term."
+    assert len(find_quantities(seven)) == 7
+    worded = "We hired 3 nurses, 4 porters, 5 cleaners, 6 cooks, 7 aides, 8 drivers and 9 clerks."
+    assert len(find_quantities(worded)) == 7
+    pasted = (
+        "Revenue by month: " + " ".join(str(n) for n in range(10, 30)) + ". We grew 40% in a year."
+    )
+    assert [pasted[q.start : q.end] for q in find_quantities(pasted)] == ["40%"]
 
 
 @pytest.mark.parametrize("text,expected", CASES, ids=[c[0][:40] for c in CASES])

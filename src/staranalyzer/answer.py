@@ -80,7 +80,8 @@ class Unit:
 
 
 _LINE = re.compile(r"[^\n]+")
-_WORD_CHAR = re.compile(r"[^\W_]")
+_AFTER_ALL = 1 << 62  # sorts after any end offset
+_LETTER = re.compile(r"[^\W\d_]")
 _BULLET = re.compile(r"[ \t]*(?:[-*•‣◦▪–—>+]|\(?\d{1,2}[.)]|\(?[a-hA-H][.)])(?=[ \t])")
 _BOUNDARY = re.compile(r"(?:[.!?]+|…|;)[\"”’')\]]*[ \t]+(?=\S)")
 _ABBREVIATION = re.compile(
@@ -95,10 +96,12 @@ def _split_line(text: str, start: int, end: int) -> list[tuple[int, int, bool]]:
     pieces: list[tuple[int, int, bool]] = []
     pos = start
     new_sentence = True
-    wordy = False  # a letter or digit since ``pos``: a piece of punctuation alone is no sentence
+    wordy = (
+        False  # a letter since ``pos``: punctuation or numbers alone ("1.", "...") are no sentence
+    )
     last = start
     for m in _BOUNDARY.finditer(text, start, end):
-        wordy = wordy or _WORD_CHAR.search(text, last, m.start()) is not None
+        wordy = wordy or _LETTER.search(text, last, m.start()) is not None
         last = m.end()
         if not wordy:
             continue
@@ -232,6 +235,7 @@ class ParsedAnswer:
     ) -> ParsedAnswer:
         """Return a copy with the sectioner's result (sections in text order)."""
         starts = tuple(s.start for s in sections)
+        headers = tuple(sorted(headers))
         return replace(
             self, sections=sections, headline=headline, headers=headers, _section_starts=starts
         )
@@ -243,7 +247,11 @@ class ParsedAnswer:
 
     def in_header(self, offset: int) -> bool:
         """True when character ``offset`` lies in a section header (or its timing note)."""
-        return any(s <= offset < e for s, e in self.headers)
+        i = (
+            bisect_right(self.headers, (offset, _AFTER_ALL)) - 1
+        )  # the last header starting here or before
+        # headers do not overlap (the finder returns them in order), so only that one can hold it
+        return i >= 0 and offset < self.headers[i][1]
 
     def token_span(self, tok_start: int, tok_end: int) -> tuple[int, int]:
         """Character offsets of a run of tokens."""

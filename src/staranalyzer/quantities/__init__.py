@@ -343,6 +343,28 @@ _ANCHOR = re.compile(
 _WORD_BEFORE = re.compile(r"(?:^|(?<=\s))\S+[ \t]+$")
 
 
+_LETTER = re.compile(r"[^\W\d_]")
+RUN_LIMIT = 8
+"""Eight or more numbers in a row with no word between them ("1 2 3 4 ...", "$1$1$1...") are a
+table, a list of figures or a paste, not metrics: none of them is reported."""
+_RUN_GAP = 12  # at most this many characters from one number of a run to the next
+
+
+def _outside_number_runs(text: str, anchors: list[int]) -> list[int]:
+    """The anchors that are not part of a run of :data:`RUN_LIMIT` or more bare numbers."""
+    keep: list[int] = []
+    run: list[int] = []
+    for pos in anchors:
+        if run and not (pos - run[-1] <= _RUN_GAP and _LETTER.search(text, run[-1], pos) is None):
+            if len(run) < RUN_LIMIT:
+                keep.extend(run)
+            run = []
+        run.append(pos)
+    if len(run) < RUN_LIMIT:
+        keep.extend(run)
+    return keep
+
+
 def candidate_starts(text: str) -> list[int]:
     """Where a quantity (or a non-metric look-alike) may start.
 
@@ -351,8 +373,7 @@ def candidate_starts(text: str) -> list[int]:
     "from about", "by", "week", "sub-").
     """
     starts: set[int] = set()
-    for m in _ANCHOR.finditer(text):
-        pos = m.start()
+    for pos in _outside_number_runs(text, [m.start() for m in _ANCHOR.finditer(text)]):
         starts.add(pos)
         if text[max(0, pos - 4) : pos].lower() == "sub-":
             starts.add(pos - 4)
@@ -371,7 +392,8 @@ def find_quantities(text: str) -> list[Quantity]:
     """Find every quantified metric in ``text``, in order, without overlaps (linear time).
 
     Not metrics: levels (L6), quarters (Q3), 1:1s, COVID-19, calendar years, version numbers,
-    list numbering, times of day, ordinals, ages, and identifiers such as "week two".
+    list numbering, times of day, ordinals, ages, identifiers such as "week two", and runs of
+    eight or more bare numbers (a table or a paste: :data:`RUN_LIMIT`).
     """
     starts = candidate_starts(text)
     if not starts:

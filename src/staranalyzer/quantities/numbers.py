@@ -354,11 +354,15 @@ def scaled(num: str, scale: str | None) -> float | None:
     return value
 
 
+_CLAUSE_END = re.compile(r"[.;!?\n]")
+_LOWER_WORD = re.compile(r"[a-z]+")
+
+
 def direction(text: str, start: int) -> str | None:
     """Direction from the verb just before a quantity: "reduced ... by 25%", "grew by 3x"."""
     window = text[max(0, start - 60) : start].lower()
-    window = re.split(r"[.;!?\n]", window)[-1]
-    for w in reversed(re.findall(r"[a-z]+", window)[-6:]):
+    window = _CLAUSE_END.split(window)[-1]
+    for w in reversed(_LOWER_WORD.findall(window)[-6:]):
         if w.startswith(DOWN_STEMS):
             return "down"
         if w.startswith(UP_STEMS):
