@@ -69,6 +69,7 @@ FAMILIES: dict[str, str] = {
     "list_markers": "- ",
     "nested_prefixes": "> - 1. ",
     "parens_numbers": "(1) ",
+    "midline_headers": "the rate Task: a goal Result: ",
 }
 
 

@@ -84,6 +84,31 @@ def test_prose_words_are_not_headers(analyzer, text):
     assert all(s.header is None for s in report.sections)
 
 
+def test_header_in_the_middle_of_a_line_of_notes(analyzer):
+    """Notes without full stops: a capitalised section word and a colon mid-line is a header."""
+    text = (
+        "Situation: night shift lead, 22 pickers, half of new starters gone within 4 weeks "
+        "Task: get new starters to rate faster Action: - paired each new starter with a fast "
+        "picker for 3 shifts - dropped the league table in month one Result: - leavers from "
+        "~50% to 20% in two quarters"
+    )
+    labels = [(s.label, s.source) for s in analyzer.analyze(text).sections]
+    assert labels == [(lab, "labeled") for lab in ("situation", "task", "action", "result")]
+    assert spans(analyzer.analyze(text), text)[1] == ("task", "get new starters to rate faster")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I wrote the Action: plan for the ward and shared it on Monday.",
+        "It went well and our main Result: fewer calls came in after that.",
+        "We kept my Task: list short so the team could see it.",
+    ],
+)
+def test_mid_line_words_after_a_determiner_are_not_headers(analyzer, text):
+    assert all(s.header is None for s in analyzer.analyze(text).sections)
+
+
 def test_header_text_is_kept(analyzer):
     text = f"**Task:** {T}"
     (section,) = analyzer.analyze(text).sections

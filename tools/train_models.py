@@ -116,7 +116,8 @@ def featurise(analyzer: Analyzer, texts: list[Rendered]) -> tuple[list, list[int
     for r in texts:
         clean = safe_text(r.text)
         doc = analyzer.nlp(clean)
-        answer = parse_answer(r.text, clean, doc).with_hits(analyzer.phrases.find(doc))
+        cuts = [h.start for h in analyzer.sectioner.headers.find(clean)]
+        answer = parse_answer(r.text, clean, doc, cuts).with_hits(analyzer.phrases.find(doc))
         if not answer.units:
             continue
         unit_ids, keys, _ = analyzer.sectioner.featurizer.features(answer)

@@ -223,8 +223,9 @@ class Analyzer:
 
     def sections(self, text: str, clean: str, doc: Doc) -> ParsedAnswer:
         """Parse ``doc`` (made from ``clean``) and find its sections."""
-        answer = parse_answer(text, clean, doc).with_hits(self.phrases.find(doc))
-        return self.sectioner.section(answer)
+        headers = self.sectioner.headers.find(clean)
+        answer = parse_answer(text, clean, doc, [h.start for h in headers])
+        return self.sectioner.section(answer.with_hits(self.phrases.find(doc)), headers)
 
     # -- many answers ----------------------------------------------------------------------------
     def analyze_many(

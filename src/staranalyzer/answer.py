@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -120,10 +121,29 @@ def _split_line(text: str, start: int, end: int) -> list[tuple[int, int, bool]]:
     return pieces
 
 
-def split_units(text: str) -> list[tuple[int, int, int, bool, bool, bool]]:
+def _cut(pieces: list[tuple[int, int, bool]], cuts: Sequence[int]) -> list[tuple[int, int, bool]]:
+    """Split pieces further at the ``cuts`` inside them (each cut starts a new sentence)."""
+    if not cuts:
+        return pieces
+    out = []
+    for ps, pe, new_sentence in pieces:
+        k = bisect_right(cuts, ps)
+        while k < len(cuts) and cuts[k] < pe:
+            out.append((ps, cuts[k], new_sentence))
+            ps, new_sentence = cuts[k], True
+            k += 1
+        out.append((ps, pe, new_sentence))
+    return out
+
+
+def split_units(
+    text: str, cuts: Sequence[int] = ()
+) -> list[tuple[int, int, int, bool, bool, bool]]:
     """Split ``text`` into units: (start, end, sentence, paragraph, line_start, bullet).
 
-    Offsets are trimmed of white space. Linear in the length of the text.
+    Offsets are trimmed of white space. ``cuts`` (sorted offsets, e.g. where a section header
+    starts in the middle of a line of notes) also start a new sentence. Linear in the length of
+    the text.
     """
     out: list[tuple[int, int, int, bool, bool, bool]] = []
     sentence = -1
@@ -139,7 +159,7 @@ def split_units(text: str) -> list[tuple[int, int, int, bool, bool, bool]]:
         bullet = _BULLET.match(text, ls, le) is not None
         paragraph = not out or text.count("\n", prev_end, ls) >= 2
         first = True
-        for ps, pe, new_sentence in _split_line(text, ls, le):
+        for ps, pe, new_sentence in _cut(_split_line(text, ls, le), cuts):
             while pe > ps and text[pe - 1].isspace():
                 pe -= 1
             while ps < pe and text[ps].isspace():
@@ -282,10 +302,14 @@ def token_arrays(doc: Doc) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return arr[:, 0], arr[:, 1].astype(np.int64), arr[:, 2].astype(np.int64)
 
 
-def parse_answer(text: str, clean: str, doc: Doc) -> ParsedAnswer:
-    """Build the parsed answer of a Doc made from ``clean`` (= :func:`safe_text` of ``text``)."""
+def parse_answer(text: str, clean: str, doc: Doc, cuts: Sequence[int] = ()) -> ParsedAnswer:
+    """Build the parsed answer of a Doc made from ``clean`` (= :func:`safe_text` of ``text``).
+
+    ``cuts``: sorted offsets where a unit must start although no line or sentence does (the
+    starts of the section headers, so a header in the middle of a line of notes opens a unit).
+    """
     lower, idx, length = token_arrays(doc)
-    raw = split_units(clean)
+    raw = split_units(clean, cuts)
     if raw:
         starts = np.searchsorted(idx, [r[0] for r in raw], side="left").tolist()
         ends = np.searchsorted(idx, [r[1] for r in raw], side="left").tolist()

@@ -38,12 +38,15 @@ class RatioEngine(Engine):
         if not chosen:
             return []
         num_words, den_words = self._words(answer, rule)
+        # Running counts over every token, once: each section's counts are two differences.
+        num_run = np.concatenate([[0], np.cumsum(np.isin(answer.lower, num_words))])
+        den_run = np.concatenate([[0], np.cumsum(np.isin(answer.lower, den_words))])
+        bounds = np.searchsorted(answer.idx, [v for s in chosen for v in (s.start, s.end)])
         out = []
-        for s in chosen:
-            lo, hi = np.searchsorted(answer.idx, [s.start, s.end])
-            tokens = answer.lower[lo:hi]
-            num = int(np.isin(tokens, num_words).sum())
-            den = int(np.isin(tokens, den_words).sum())
+        for k, s in enumerate(chosen):
+            lo, hi = bounds[2 * k], bounds[2 * k + 1]
+            num = int(num_run[hi] - num_run[lo])
+            den = int(den_run[hi] - den_run[lo])
             if num >= rule.min_numerator and num / (num + den) >= rule.threshold:
                 out.append(
                     self.finding(

@@ -112,10 +112,17 @@ class Sectioner:
         return {f"sec:{k}": list(v) for k, v in self.rubric.sectioning.lexicons.items()}
 
     # -- the pass --------------------------------------------------------------------------------
-    def section(self, answer: ParsedAnswer) -> ParsedAnswer:
-        """Return ``answer`` with its sections (and headline) found."""
+    def section(self, answer: ParsedAnswer, headers: list[Header] | None = None) -> ParsedAnswer:
+        """Return ``answer`` with its sections (and headline) found.
+
+        Args:
+            answer: the parsed answer.
+            headers: its headers, when the caller has found them already (to cut its units).
+
+        """
         text = answer.clean
-        headers = self.headers.find(text)
+        if headers is None:
+            headers = self.headers.find(text)
         regions = cut_regions(text, headers)
         placed = self._place_units(answer, regions)
         states = self._decode(answer, placed)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from heapq import merge
 
 from ..rubric import Sectioning
 from ..vocabulary import Label
@@ -27,6 +28,14 @@ _CANDIDATE = re.compile(r"\n[ \t]*|[.!?…][\"”’')\]]*[ \t]+")
 _QUOTE_OPEN = '"“'
 _QUOTE_CLOSE = '"”'
 _JOIN = r"[ \t]*(?:/|&|\+|\band\b|,)[ \t]*"
+
+_REST_OF_LINE = re.compile(r"[^\S\n]*(?:(\S)|\n|$)")
+_PREVIOUS_WORD = re.compile(r"([\w'’]+)[ \t]*$")
+_DETERMINERS = frozenset({
+    "a", "an", "the", "my", "our", "your", "his", "her", "their", "its", "this", "that", "these",
+    "those", "first", "second", "final", "end", "main", "key", "overall", "real", "same",
+    "whole", "big",
+})  # fmt: skip
 
 HEADLINE = "headline"
 IGNORED = "ignored"
@@ -99,6 +108,24 @@ class HeaderFinder:
             + rf"(?P<close2>[ \t]*{_EMPH})?",
             re.IGNORECASE,
         )
+        # Notes written without full stops put a header mid-line ("... to hit the rate Task: my
+        # goal ..."): a section word written with a capital and followed by a colon is a header
+        # there too, unless a determiner makes it prose ("the Result: ...").
+        section_words = sorted(
+            (w for w, (kind, _) in self._words.items() if kind == "section"), key=len, reverse=True
+        )
+        capitalised = "|".join(
+            re.escape(w[0].upper())
+            + "(?i:"
+            + r"\s+".join(re.escape(p) for p in w.split())[len(re.escape(w[0])) :]
+            + ")"
+            for w in section_words
+            if w[:1].isalpha()
+        )
+        self._midline = re.compile(
+            rf"(?<=[ \t])(?:{capitalised or '(?!)'})(?![\w'’])"
+            r"(?=(?:[ \t]*[(\[][^)\]\n]{0,40}[)\]])?[ \t]*:(?!:))"
+        )
 
     def find(self, text: str) -> list[Header]:
         """Return the headers of ``text`` in order, without overlaps (linear in the text)."""
@@ -106,7 +133,9 @@ class HeaderFinder:
         end = 0
         # A header starts a line or follows a sentence: try the pattern only there.
         first = len(text) - len(text.lstrip(" \t"))
-        for start in [first, *(m.end() for m in _CANDIDATE.finditer(text))]:
+        sentence_starts = (m.end() for m in _CANDIDATE.finditer(text))
+        midline = (m.start() for m in self._midline.finditer(text))
+        for start in merge([first], sentence_starts, midline):
             if start < end:
                 continue
             m = self._regex.match(text, start)
@@ -117,6 +146,16 @@ class HeaderFinder:
                 found.append(header)
                 end = header.end
         return found
+
+    def _is_midline(self, text: str, i: int, m: re.Match[str]) -> bool:
+        """A capitalised section word and a colon inside a line, not after a determiner."""
+        word = m.group("word")
+        if not word or not word[0].isupper() or m.group("delim") != ":" or m.group("open"):
+            return False
+        if self._words.get(_norm(word), ("", ()))[0] != "section":
+            return False
+        before = _PREVIOUS_WORD.search(text, max(0, i - 40), i)
+        return before is None or before.group(1).lower() not in _DETERMINERS
 
     def _labels(self, m: re.Match[str]) -> tuple[str, tuple[Label, ...]] | None:
         if m.group("letter"):
@@ -137,7 +176,8 @@ class HeaderFinder:
             i -= 1
         line_start = i == 0 or text[i - 1] == "\n"
         inline = not line_start and _SENTENCE_END.search(text[max(0, i - 8) : i]) is not None
-        if not (line_start or inline) or (m.group("prefix") and not line_start):
+        midline = not (line_start or inline) and self._is_midline(text, i, m)
+        if not (line_start or inline or midline) or (m.group("prefix") and not line_start):
             return None
         if bool(m.group("paren")) != bool(m.group("cparen")) and not (
             m.group("cparen") and not m.group("paren") and m.group("letter")
@@ -149,10 +189,11 @@ class HeaderFinder:
         emphasised = bool(m.group("open")) and bool(m.group("close1") or m.group("close2"))
         if m.group("open") and not emphasised:
             return None  # "**Task** ..." without closing marks: emphasis on a prose word
-        eol = text.find("\n", m.end())
-        rest_of_line = text[m.end() : eol if eol >= 0 else len(text)]
-        own_line = rest_of_line.strip() == ""
-        quoted = rest_of_line.lstrip()[:1] in _QUOTE_OPEN and rest_of_line.strip() != ""
+        # Only the start of the rest of the line is read (a long line must not make every
+        # header on it cost its length): its first printed character, or its end.
+        body = _REST_OF_LINE.match(text, m.end())
+        own_line = body is None or body.group(1) is None
+        quoted = body is not None and body.group(1) is not None and body.group(1) in _QUOTE_OPEN
         heading = "#" in (m.group("prefix") or "")
         parsed = self._labels(m)
         if parsed is None:
