@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from v1 import degrade, render, roc_auc
 
-# Measured 2026-11-27: 413 of 417 pairs (0.990), ROC AUC 0.997 (unlabelled paragraph texts).
+# Measured 2026-11-27 (final models) on the first corpus, which the rubric was developed on:
+# 414 of 417 pairs (0.993), ROC AUC 0.999. Held-out figures: benchmarks/accuracy.py.
 
 
 def test_originals_beat_their_weakened_variants(analyzer, corpus):
