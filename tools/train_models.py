@@ -36,7 +36,7 @@ from evaluation import (  # noqa: E402
 from flags import FlagSentence, load_flags  # noqa: E402
 
 from staranalyzer import Analyzer  # noqa: E402
-from staranalyzer.answer import parse_answer, safe_text, token_arrays  # noqa: E402
+from staranalyzer.answer import safe_text, token_arrays  # noqa: E402
 from staranalyzer.detectors.classifier import FlagModel, sentence_features  # noqa: E402
 from staranalyzer.detectors.principles import PrincipleModel  # noqa: E402
 from staranalyzer.linear import forget_bundled  # noqa: E402
@@ -116,8 +116,7 @@ def featurise(analyzer: Analyzer, texts: list[Rendered]) -> tuple[list, list[int
     for r in texts:
         clean = safe_text(r.text)
         doc = analyzer.nlp(clean)
-        cuts = [h.start for h in analyzer.sectioner.headers.find(clean)]
-        answer = parse_answer(r.text, clean, doc, cuts).with_hits(analyzer.phrases.find(doc))
+        answer, _ = analyzer.parse(r.text, clean, doc)
         if not answer.units:
             continue
         unit_ids, keys, _ = analyzer.sectioner.featurizer.features(answer)

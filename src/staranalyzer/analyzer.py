@@ -30,6 +30,7 @@ from .phrases import PhraseIndex
 from .report import build_report
 from .rubric import Rubric, load_rubric
 from .sectioning import Sectioner
+from .sectioning.headers import Header
 
 MAX_CHARS = 100_000
 """Default size limit of one answer, in characters (about 15,000 words, an hour of speech)."""
@@ -222,11 +223,19 @@ class Analyzer:
         qdoc = self.nlp.make_doc(safe_text(question))
         return answer.with_question(question, token_arrays(qdoc)[0], self.phrases.find(qdoc))
 
-    def sections(self, text: str, clean: str, doc: Doc) -> ParsedAnswer:
-        """Parse ``doc`` (made from ``clean``) and find its sections."""
+    def parse(self, text: str, clean: str, doc: Doc) -> tuple[ParsedAnswer, list[Header]]:
+        """Parse ``doc`` (made from ``clean``); return the answer and its headers.
+
+        Units are cut at every header and the phrase matches are found; the headers come back
+        too, so the sectioner does not look for them again.
+        """
         headers = self.sectioner.headers.find(clean)
         answer = parse_answer(text, clean, doc, [h.start for h in headers])
-        return self.sectioner.section(answer.with_hits(self.phrases.find(doc)), headers)
+        return answer.with_hits(self.phrases.find(doc)), headers
+
+    def sections(self, text: str, clean: str, doc: Doc) -> ParsedAnswer:
+        """Parse ``doc`` (made from ``clean``) and find its sections."""
+        return self.sectioner.section(*self.parse(text, clean, doc))
 
     # -- many answers ----------------------------------------------------------------------------
     def analyze_many(

@@ -448,7 +448,13 @@ def _run(
     wanted_portfolio = bank is not None and (
         show_portfolio if show_portfolio is not None else readable and built.stories > 1
     )
-    folio = bank.build() if bank is not None and wanted_portfolio else None
+    # The HTML page shows the portfolio whenever the rubric has principles: built once, here.
+    built_folio = (
+        bank.build()
+        if bank is not None and (wanted_portfolio or form is OutputFormat.HTML)
+        else None
+    )
+    folio = built_folio if wanted_portfolio else None
     if form is OutputFormat.JSON:
         if len(json_items) == 1 and "report" in json_items[0] and folio is None:
             out.write(dumps(json_items[0]["report"], indent=2) + "\n")
@@ -459,7 +465,7 @@ def _run(
     elif folio is not None and form is OutputFormat.JSONL and table is None:
         out.write(dumps({"portfolio": folio.model_dump(mode="json")}) + "\n")
     if writer is not None:
-        out.write(writer.finish(built))
+        out.write(writer.finish(built, built_folio))
     wanted = show_summary if show_summary is not None else built.stories > 1
     if folio is not None and readable and not wanted:  # the portfolio without the summary
         out.write(render_portfolio(folio, form, colour))

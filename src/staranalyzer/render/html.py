@@ -459,12 +459,17 @@ def _environment() -> Environment:
     return env
 
 
-def render_page(stories: Sequence[tuple[Story, Report | None]], summary: Summary | None) -> str:
+def render_page(
+    stories: Sequence[tuple[Story, Report | None]],
+    summary: Summary | None,
+    portfolio: PortfolioReport | None = None,
+) -> str:
     """Return one HTML page: a single story's card, or a bank's summary, table and cards.
 
     Args:
         stories: the stories in input order, each with its report (None when not scored).
         summary: the run's summary (shown on a bank page; built here when None).
+        portfolio: the bank's portfolio (shown on a bank page; built here when None).
 
     """
     from .. import __version__
@@ -485,7 +490,7 @@ def render_page(stories: Sequence[tuple[Story, Report | None]], summary: Summary
         return page.render(card=cards[0], version=__version__)
     top = max(summary.histogram.values(), default=0) if summary else 0
     common_top = max((n for _, n in summary.common_findings), default=0) if summary else 0
-    folio = _portfolio_report(
+    folio = portfolio or _portfolio_report(
         [(story.id, report, story.text) for story, report in stories if report is not None]
     )
     return env.get_template("bank.html.j2").render(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from ..banks import Story
 from ..models import Report
+from ..portfolio import PortfolioReport
 from ..summary import Summary
 from .formats import OutputFormat
 from .linters import SarifLog, github_format, line_format
@@ -21,8 +22,14 @@ class StoryWriter:
         """Take one story (``report`` None when it was not scored); return what to write now."""
         raise NotImplementedError
 
-    def finish(self, summary: Summary | None) -> str:
-        """Return what to write after the last story (``summary`` of the run, when built)."""
+    def finish(self, summary: Summary | None, portfolio: PortfolioReport | None = None) -> str:
+        """Return what to write after the last story.
+
+        Args:
+            summary: the run's summary, when built.
+            portfolio: the bank's portfolio, when the caller built it (the HTML page shows it).
+
+        """
         return ""
 
 
@@ -45,7 +52,7 @@ class _SarifWriter(StoryWriter):
         self.log.add(story, report)
         return ""
 
-    def finish(self, summary: Summary | None) -> str:
+    def finish(self, summary: Summary | None, portfolio: PortfolioReport | None = None) -> str:
         return self.log.dumps()
 
 
@@ -57,10 +64,10 @@ class _HtmlWriter(StoryWriter):
         self.stories.append((story, report))
         return ""
 
-    def finish(self, summary: Summary | None) -> str:
+    def finish(self, summary: Summary | None, portfolio: PortfolioReport | None = None) -> str:
         from .html import render_page  # Jinja2 is imported only when a page is made
 
-        return render_page(self.stories, summary)
+        return render_page(self.stories, summary, portfolio)
 
 
 def story_writer(fmt: OutputFormat | str, *, fail_under: float | None = None) -> StoryWriter | None:
