@@ -180,7 +180,7 @@ def test_render_html_from_python(analyzer):
     text = WEAK.read_text(encoding="utf-8")
     report = analyzer.analyze(text)
     page = render(report, "html", text, title="weak.txt")
-    title = f"<title>weak.txt: {report.score:.0f}/100, {report.verdict} · star-check</title>"
+    title = f"<title>weak.txt: {int(report.score)}/100, {report.verdict} · star-check</title>"
     assert title in page
     n = next(i for i, f in enumerate(report.findings, 1) if f.text == "a huge success")
     assert f'id="m{n}"' in page and f'href="#m{n}"' in page and f'aria-describedby="f{n}"' in page

@@ -71,7 +71,7 @@ def test_line_format_of_one_answer(analyzer):
     assert result.exit_code == ExitCode.OK
     lines = result.stdout.splitlines()
     assert (
-        f'{WEAK}:1:153: warning ownership.action_we: The Action says "we" 3 times and "I" 0 times.'
+        f'{WEAK}:1:153: warning ownership.action_we.none: The Action says "we" 3 times and never "I".'
     ) in lines
     assert (
         f"{WEAK}:1:338: warning redflag.vague.unquantified_impact: "
@@ -142,7 +142,7 @@ def test_fail_under_is_an_error_line_and_exit_1(analyzer):
     assert result.exit_code == ExitCode.FAILED
     last = result.stdout.splitlines()[-1]
     assert last == (
-        f"{WEAK}:1:1: error star-check.fail_under: scored {report.score:.0f}/100 "
+        f"{WEAK}:1:1: error star-check.fail_under: scored {int(report.score)}/100 "
         f"({report.verdict}), under --fail-under {above}"
     )
     below = run("--format", "line", "--fail-under", f"{report.score - 1:.0f}", WEAK)
@@ -245,14 +245,14 @@ def test_linter_formats_from_python(analyzer):
     text = WEAK.read_text(encoding="utf-8")
     report = analyzer.analyze(text)
     lines = render(report, "line", text, path="stories/weak.txt").splitlines()
-    assert lines[0].startswith("stories/weak.txt:1:153: warning ownership.action_we:")
+    assert lines[0].startswith("stories/weak.txt:1:153: warning ownership.action_we.none:")
     assert render(report, "github", text, path="w.txt").startswith("::warning file=w.txt,line=1")
     doc = json.loads(render(report, "sarif", text, path="w.txt"))
     assert_valid_sarif(doc)
     assert len(doc["runs"][0]["results"]) == len(report.findings)
     # without the text, findings point at the answer's first line
     assert render(report, "line", path="w.txt").splitlines()[0] == (
-        'w.txt:1:1: warning ownership.action_we: The Action says "we" 3 times and "I" 0 times.'
+        'w.txt:1:1: warning ownership.action_we.none: The Action says "we" 3 times and never "I".'
     )
 
 

@@ -196,3 +196,58 @@ def test_readability_close_to_textstat(analyzer):
     report = analyzer.analyze(STRONG)
     assert report.stats.reading_ease == pytest.approx(textstat.flesch_reading_ease(STRONG), abs=8)
     assert report.stats.grade == pytest.approx(textstat.flesch_kincaid_grade(STRONG), abs=2)
+
+
+def _deduction_ids(report) -> set[str]:
+    return {x.id for d in report.dimensions for x in d.deductions}
+
+
+def test_result_numbers_count_even_when_they_are_only_counts(analyzer):
+    """A Result with only a count ("three buildings") is unmeasured, but still beats no number."""
+    base = (
+        "Situation: Our emergency lighting failed its annual test on two floors.\n"
+        "Task: I had to get every fitting compliant before the fire inspection.\n"
+        "Action: I tested each fitting with a meter, replaced the failed batteries, and I "
+        "trained the two apprentices to log every test in the site book.\n"
+    )
+    counts = analyzer.analyze(base + "Result: All three buildings passed their next inspection.")
+    words = analyzer.analyze(base + "Result: All the buildings passed their next inspection.")
+    assert "score.quantification.result_unmeasured" in _deduction_ids(counts)
+    assert "score.quantification.result_no_number" not in _deduction_ids(counts)
+    assert "score.quantification.result_no_number" in _deduction_ids(words)
+    assert counts.score > words.score
+
+
+def test_a_situation_that_is_most_of_the_answer_costs_more(analyzer):
+    scene = "The ward had two agency nurses on nights and the handover sheet was out of date. "
+    tail = (
+        "\nTask: I had to make the night handover safe.\n"
+        "Action: I rewrote the handover sheet with the two night leads, and I checked it "
+        "against every patient's chart for a week. I asked the agency for the same two nurses "
+        "every night, walked each of them through the sheet at the start of the shift, and "
+        "asked pharmacy to flag every time-critical drug on the chart in red.\n"
+        "Result: Missed medications fell from 9 to 2 a month."
+    )
+    long = analyzer.analyze("Situation: " + scene * 3 + tail)
+    longer = analyzer.analyze("Situation: " + scene * 12 + tail)
+    assert "score.structure.situation_long" in _deduction_ids(long)
+    assert "score.structure.situation_dominant" not in _deduction_ids(long)
+    assert "score.structure.situation_dominant" in _deduction_ids(longer)
+    assert long.score > longer.score
+
+
+def test_an_action_that_never_says_i_costs_more_than_one_that_rarely_does(analyzer):
+    head = "Situation: The billing system was old and slow.\nAction: "
+    tail = "\nResult: Invoices went out in 2 hours instead of 9."
+    rarely = analyzer.analyze(head + "We planned the move. We split the code, and I tested it. "
+                              "We did the cutover on a weekend." + tail)  # fmt: skip
+    never = analyzer.analyze(head + "We planned the move. We split the code, and we tested it. "
+                             "We did the cutover on a weekend." + tail)  # fmt: skip
+    assert [f.rule for f in rarely.findings if f.category == "ownership"] == [
+        "ownership.action_we"
+    ]
+    (finding,) = [f for f in never.findings if f.category == "ownership"]
+    assert finding.rule == "ownership.action_we.none"
+    assert finding.message == 'The Action says "we" 4 times and never "I".'
+    assert "score.ownership.we_only" in _deduction_ids(never)
+    assert rarely.score > never.score

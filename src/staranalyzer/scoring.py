@@ -182,6 +182,11 @@ def conditions(
             f"The Situation is {situation.share:.0%} of the answer against a target of "
             f"{situation.target:.0%}: cut the background to what the story needs."
         )
+    if situation is not None and situation.share > situation.target * 2.8:
+        held["situation_dominant"] = (
+            f"The Situation takes {situation.share:.0%} of the answer, more than the Action "
+            "and Result can afford: the story is mostly background."
+        )
     in_result = [m for m in metrics if m.section == "result" and is_outcome(m)]
     if len(in_result) == 1:
         held["result_one_metric"] = (
@@ -189,6 +194,8 @@ def conditions(
             "makes it convincing."
         )
     labels = {s.label for s in sections}
+    if "result" in labels and not any(m.section == "result" for m in metrics):
+        held["result_no_number"] = "The Result holds no number at all, not even a count."
     if not metrics:
         held["no_metrics_anywhere"] = "The answer has no number at all."
     if not cues:

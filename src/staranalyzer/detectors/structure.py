@@ -11,7 +11,7 @@ from ..answer import ParsedAnswer
 from ..models import Finding
 from ..rubric import BalanceRule, MissingSectionRule, NoMetricsRule, OrderRule, RatioRule
 from ..scoring import is_outcome
-from .base import Engine, Evidence
+from .base import Engine, Evidence, fill
 
 
 class RatioEngine(Engine):
@@ -48,13 +48,15 @@ class RatioEngine(Engine):
             num = int(num_run[hi] - num_run[lo])
             den = int(den_run[hi] - den_run[lo])
             if num >= rule.min_numerator and num / (num + den) >= rule.threshold:
-                out.append(
-                    self.finding(
-                        rule, answer, s.start, s.end, quote=False, section=s.label,
-                        numerator=num, denominator=den,
-                        why=f'"we"-words {num}, "I"-words {den} in the {s.label}',
-                    )
+                found = self.finding(
+                    rule, answer, s.start, s.end, quote=False, section=s.label,
+                    numerator=num, denominator=den,
+                    why=f'"we"-words {num}, "I"-words {den} in the {s.label}',
                 )  # fmt: skip
+                if den == 0 and rule.none_message is not None:
+                    message = fill(rule.none_message, numerator=num, denominator=den)
+                    found = found.model_copy(update={"rule": f"{rule.id}.none", "message": message})
+                out.append(found)
         return out
 
 

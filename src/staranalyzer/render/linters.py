@@ -59,7 +59,7 @@ def _by_position(story: Story, report: Report) -> list[Finding]:
 def _under(report: Report, fail_under: float | None) -> str | None:
     if fail_under is None or report.score >= fail_under:
         return None
-    return f"scored {report.score:.0f}/100 ({report.verdict}), under --fail-under {fail_under:g}"
+    return f"scored {int(report.score)}/100 ({report.verdict}), under --fail-under {fail_under:g}"
 
 
 def line_format(story: Story, report: Report | None, fail_under: float | None = None) -> str:

@@ -11,7 +11,7 @@ def markdown(report: Report, text: str | None, title: str | None) -> str:
     out = []
     if title:
         out += [f"## {title}", ""]
-    out.append(f"**{report.score:.0f}/100, {report.verdict}** (rubric `{report.rubric}`)")
+    out.append(f"**{int(report.score)}/100, {report.verdict}** (rubric `{report.rubric}`)")
     out += ["", "| section | words | share | target | status |", "|---|---:|---:|---:|---|"]
     for p in report.proportions:
         out.append(f"| {p.label} | {p.words} | {p.share:.0%} | {p.target:.0%} | {p.status} |")

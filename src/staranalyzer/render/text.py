@@ -89,7 +89,7 @@ def card(report: Report, text: str | None, colour: bool, title: str | None) -> s
     """Return the text card of a report (see :func:`staranalyzer.render.render`)."""
     out = []
     verdict = _style(report.verdict.upper(), colour, fg=_VERDICT_COLOUR[report.verdict], bold=True)
-    head = f"{report.score:.0f}/100  {verdict}"
+    head = f"{int(report.score)}/100  {verdict}"
     out.append(f"{title}  {head}" if title else head)
     rubric = f"rubric {report.rubric}"
     if report.timing is not None:

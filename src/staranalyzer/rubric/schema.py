@@ -126,7 +126,9 @@ class RatioRule(_Rule):
     """Flags a section whose ``numerator`` words outweigh its ``denominator`` words ("we" vs "I").
 
     Fires when numerator / (numerator + denominator) >= ``threshold`` and the numerator count is
-    at least ``min_numerator``.
+    at least ``min_numerator``. With ``none_message``, a section where the denominator never
+    occurs ("we", never "I") is reported with that message under the rule id plus ``.none``,
+    so scoring can weigh it apart.
     """
 
     kind: Literal["ratio"]
@@ -135,6 +137,7 @@ class RatioRule(_Rule):
     denominator: Phrases = Field(min_length=1)
     threshold: float = Field(ge=0, le=1)
     min_numerator: int = Field(1, ge=1)
+    none_message: str | None = None
 
 
 class MissingSectionRule(_Rule):
@@ -304,7 +307,9 @@ Condition = Literal[
     "action_single_sentence",
     "action_thin",
     "situation_long",
+    "situation_dominant",
     "result_one_metric",
+    "result_no_number",
     "failure_without_reflection",
 ]
 
