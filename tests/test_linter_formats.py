@@ -71,7 +71,8 @@ def test_line_format_of_one_answer(analyzer):
     assert result.exit_code == ExitCode.OK
     lines = result.stdout.splitlines()
     assert (
-        f'{WEAK}:1:153: warning ownership.action_we.none: The Action says "we" 3 times and never "I".'
+        f"{WEAK}:1:153: warning ownership.action_we.none: "
+        'The Action says "we" 3 times and never "I".'
     ) in lines
     assert (
         f"{WEAK}:1:338: warning redflag.vague.unquantified_impact: "

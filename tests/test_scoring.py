@@ -243,9 +243,7 @@ def test_an_action_that_never_says_i_costs_more_than_one_that_rarely_does(analyz
                               "We did the cutover on a weekend." + tail)  # fmt: skip
     never = analyzer.analyze(head + "We planned the move. We split the code, and we tested it. "
                              "We did the cutover on a weekend." + tail)  # fmt: skip
-    assert [f.rule for f in rarely.findings if f.category == "ownership"] == [
-        "ownership.action_we"
-    ]
+    assert [f.rule for f in rarely.findings if f.category == "ownership"] == ["ownership.action_we"]
     (finding,) = [f for f in never.findings if f.category == "ownership"]
     assert finding.rule == "ownership.action_we.none"
     assert finding.message == 'The Action says "we" 4 times and never "I".'
