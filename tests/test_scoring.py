@@ -191,6 +191,25 @@ def test_syllables_follow_textstat(gold):
     assert len(disagree) <= len(words) // 200, disagree[:20]
 
 
+def test_syllables_follow_pyphen_where_the_cmu_table_is_silent(gold):
+    """The shipped patterns give pyphen's own hyphenation points, word for word."""
+    pyphen = pytest.importorskip("pyphen")
+    import re
+
+    from staranalyzer.scoring import _hyphen_points, _syllable_data
+
+    _, patterns, maxlen = _syllable_data()
+    hyphenator = pyphen.Pyphen(lang="en_US")
+    words = {w for a in gold for w in re.findall(r"[a-z]+(?:'[a-z]+)?", a.text.lower())}
+    words |= {"a", "an", "ox", "rhythm", "strengths", "x" * 40, "antidisestablishmentarianism"}
+    assert len(words) > 2000
+    wrong = [
+        w for w in sorted(words)
+        if _hyphen_points(w, patterns, maxlen) != len(hyphenator.positions(w))
+    ]  # fmt: skip
+    assert wrong == []
+
+
 def test_readability_close_to_textstat(analyzer):
     textstat = pytest.importorskip("textstat")
     report = analyzer.analyze(STRONG)

@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import gzip
 import importlib.resources
+import json
 import re
 from collections.abc import Sequence
 from functools import lru_cache
-
-import pyphen
 
 from .models import (
     Deduction,
@@ -89,15 +88,38 @@ def timing_check(words: int, timing: Timing) -> TimingCheck:
     return TimingCheck.build(value=seconds, target=(low, high), status=status)
 
 
+_Patterns = dict[str, list]
+
+
 @lru_cache(maxsize=1)
-def _syllable_table() -> tuple[dict[str, int], pyphen.Pyphen]:
-    raw = (importlib.resources.files("staranalyzer") / "data" / "syllables.txt.gz").read_bytes()
-    table = {}
-    for line in gzip.decompress(raw).decode().splitlines():
-        if line and not line.startswith("#"):
-            word, count = line.split()
-            table[word] = int(count)
-    return table, pyphen.Pyphen(lang="en_US")
+def _syllable_data() -> tuple[dict[str, int], _Patterns, int]:
+    """The CMU exceptions table, and pyphen's en_US patterns with their longest length."""
+    data = importlib.resources.files("staranalyzer") / "data"
+    raw = gzip.decompress((data / "syllables.txt.gz").read_bytes()).decode()
+    fields = raw.split("\n", 1)[1].split()  # after the comment line: word count word count ...
+    table = dict(zip(fields[::2], map(int, fields[1::2]), strict=True))
+    hyph = json.loads(gzip.decompress((data / "hyphenation-en_US.json.gz").read_bytes()))
+    return table, hyph["patterns"], int(hyph["maxlen"])
+
+
+def _hyphen_points(word: str, patterns: _Patterns, maxlen: int) -> int:
+    """Hyphenation points of ``word`` by pyphen's algorithm (Liang's patterns, 2 letters kept
+    at each end), from the patterns ``tools/build_hyphenation.py`` exports."""
+    pointed = f".{word}."
+    size = len(pointed)
+    refs = [0] * (size + 1)
+    for i in range(size - 1):
+        for j in range(i + 1, min(i + maxlen, size) + 1):
+            found = patterns.get(pointed[i:j])
+            if found is None:
+                continue
+            offset, values = found
+            at = i + offset
+            for k, value in enumerate(values[: size + 1 - at]):
+                if value > refs[at + k]:
+                    refs[at + k] = value
+    right = len(word) - 2
+    return sum(1 for i, ref in enumerate(refs) if ref % 2 and 2 <= i - 1 <= right)
 
 
 @lru_cache(maxsize=65536)
@@ -105,13 +127,14 @@ def syllables(word: str) -> int:
     """Syllables in one lower-case word, by textstat's rule: the CMU dictionary, else pyphen.
 
     The CMU counts ship precompiled (``data/syllables.txt.gz``, only where they differ from the
-    pyphen estimate), so the 70 MB dictionary is never loaded; ``tests/test_scoring.py`` checks
-    the result against ``textstat.syllable_count``.
+    pyphen estimate), so the 70 MB dictionary is never loaded, and so do pyphen's en_US patterns
+    (``data/hyphenation-en_US.json.gz``), so its pattern file is not parsed at every start;
+    ``tests/test_scoring.py`` checks the result against ``textstat.syllable_count`` and pyphen.
     """
-    table, hyphenator = _syllable_table()
+    table, patterns, maxlen = _syllable_data()
     count = table.get(word)
     if count is None:
-        count = len(hyphenator.positions(word)) + 1
+        count = _hyphen_points(word, patterns, maxlen) + 1
     return max(1, count)
 
 
