@@ -103,8 +103,11 @@ def _syllable_data() -> tuple[dict[str, int], _Patterns, int]:
 
 
 def _hyphen_points(word: str, patterns: _Patterns, maxlen: int) -> int:
-    """Hyphenation points of ``word`` by pyphen's algorithm (Liang's patterns, 2 letters kept
-    at each end), from the patterns ``tools/build_hyphenation.py`` exports."""
+    """Hyphenation points of ``word`` by pyphen's algorithm (Liang's patterns).
+
+    Two letters are kept at each end, as pyphen's defaults do; the patterns are those
+    ``tools/build_hyphenation.py`` exports.
+    """
     pointed = f".{word}."
     size = len(pointed)
     refs = [0] * (size + 1)
