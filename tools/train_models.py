@@ -88,6 +88,10 @@ def training_texts(stories: list[GoldStory]) -> list[Rendered]:
                 r = _long_situation(story)
                 if r is not None:
                     out.append(r)
+            elif name == "no_result":
+                r = _no_result(story)
+                if r is not None:
+                    out.append(r)
             elif name in vs:
                 out.append(vs[name])
     return out
@@ -108,6 +112,19 @@ def _long_situation(story: GoldStory) -> Rendered | None:
             text = " ".join([text] * 3)
         parts.append((label, "\n\n" if i else "", text))
     return _join(story.id, "long_situation", parts)
+
+
+def _no_result(story: GoldStory) -> Rendered | None:
+    """The paragraphs variant with every Result removed (answers that stop after the Action
+    are common, and the model must be able to say so rather than call the last step a
+    Result)."""
+    from evaluation import _join, _pieces, flatten
+
+    pieces = [(label, body) for label, body in _pieces(story) if label != "result"]
+    if len(pieces) == len(_pieces(story)) or not any(lab == "action" for lab, _ in pieces):
+        return None
+    parts = [(label, "\n\n" if i else "", flatten(body)) for i, (label, body) in enumerate(pieces)]
+    return _join(story.id, "no_result", parts)
 
 
 def featurise(analyzer: Analyzer, texts: list[Rendered]) -> tuple[list, list[int]]:
