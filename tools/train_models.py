@@ -45,6 +45,10 @@ from staranalyzer.vocabulary import RED_FLAGS  # noqa: E402
 
 DATA = ROOT / "src" / "staranalyzer" / "data"
 TRAIN_VARIANTS = ("paragraphs", "single", "notes", "headerless", "long_situation")
+# "no_result" (every story once more without its Result) is available but not used: on dev 5-fold
+# cross-validation it raised the share of Result-less answers reported as such from 0.79 to 0.91
+# but cost answers that have a Result (found 0.974 -> 0.963) and as-written and notes accuracy
+# 0.002-0.003 (benchmarks/RESULTS.md, "Sections").
 
 
 @dataclass
