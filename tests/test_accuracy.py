@@ -9,14 +9,15 @@ import sys
 import pytest
 from conftest import ROOT
 
-# Measured 2026-11-27 on the held-out stories (never tuned on), final models: labelled 0.992,
-# as written 0.914, paragraphs 0.957, single paragraph 0.890, notes 0.931; position alone 0.68-0.74.
+# Measured 2026-11-27 on the held-out stories (never tuned on), models trained on 1,094 dev
+# stories: labelled 0.995, as written 0.921, paragraphs 0.961, single paragraph 0.900, notes
+# 0.925; position alone 0.68-0.74.
 FLOORS = {
-    "labelled": 0.98,
+    "labelled": 0.985,
     "as_written": 0.90,
-    "paragraphs": 0.93,
-    "single": 0.86,
-    "notes": 0.87,
+    "paragraphs": 0.94,
+    "single": 0.88,
+    "notes": 0.90,
 }
 MIN_GAIN = 0.15  # over position alone, on the same texts
 
@@ -66,10 +67,45 @@ def test_heldout_principle_floor(gold, rubric_name):
     assert r3 - b3 >= PRINCIPLE_GAIN and p1 > b1
 
 
+# Measured 2026-11-27 on the held-out red-flag sentences, each placed in a held-out strong answer
+# (never tuned on), amazon-l6, models trained on the dev corpus: recall blame 0.79, sole credit
+# 0.92, vague 0.90, hedging 0.98, overreach 0.93; 7 % of 260 traps flagged; per strong answer
+# blame 0.081, sole credit 0.034, vague 0.061, hedging 0.068, overreach 0.047.
+FLAG_RECALL_FLOORS = {
+    "blame": 0.75,
+    "sole_credit": 0.87,
+    "vague": 0.85,
+    "hedging": 0.93,
+    "overreach": 0.88,
+}
+FLAG_TRAPS_CEILING = 0.10
+FLAG_PER_STRONG_CEILING = 0.12
+
+
+def test_heldout_red_flag_floors(gold):
+    from accuracy import FLAG_RUBRIC, flag_figures
+    from evaluation import hosts_for
+    from flags import load_flags
+
+    from staranalyzer import Analyzer
+
+    flags = [f for f in load_flags() if f.split == "heldout"]
+    strong = [g for g in gold if g.split == "heldout" and g.quality == "strong" and not g.weak]
+    assert len(flags) >= 700 and len(strong) >= 100
+    got = flag_figures(Analyzer(rubric=FLAG_RUBRIC), flags, hosts_for(gold, "heldout"), strong)
+    for category, floor in FLAG_RECALL_FLOORS.items():
+        caught, n = got["caught"][category]
+        assert n >= 100 and caught / n >= floor, (category, caught, n)
+        assert got["per_answer"][category] <= FLAG_PER_STRONG_CEILING, category
+    flagged = sum(t for t, _ in got["trap"].values())
+    traps = sum(n for _, n in got["trap"].values())
+    assert traps >= 200 and flagged / traps <= FLAG_TRAPS_CEILING
+
+
 def test_corpus_is_large_varied_and_held_out_first(gold):
     v2 = [g for g in gold if g.origin == "v2"]
     heldout = [g for g in gold if g.split == "heldout"]
-    assert len(gold) >= 300 and len(heldout) >= 240 and len(heldout) / len(gold) >= 0.2
+    assert len(gold) >= 300 and len(heldout) >= 240 and len(heldout) / len(gold) >= 0.15
     assert {g.form for g in v2} >= {"prose", "bullets", "notes", "transcript", "mixed"}
     words = [len(g.text.split()) for g in v2]
     assert min(words) <= 60 and max(words) >= 550
