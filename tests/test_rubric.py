@@ -87,13 +87,17 @@ def test_unknown_field_is_rejected(tmp_path):
         load_rubric(path)
 
 
-def test_unknown_label_is_rejected(tmp_path):
-    path = write(
-        tmp_path,
-        "label.yaml",
-        "extends: default\nname: x\nsectioning:\n  headers: {summary: [s]}\n",
-    )
-    with pytest.raises(RubricError, match="sectioning.headers.summary"):
+@pytest.mark.parametrize(
+    ("body", "error"),
+    [
+        ("sectioning:\n  headers: {summary: [s]}\n", "sectioning.headers.summary"),
+        ("scoring:\n  situation_dominant_over: 1.5\n", "situation_dominant_over must be above"),
+    ],
+    ids=["unknown_label", "share_limits_must_rise"],
+)
+def test_invalid_values_are_rejected(tmp_path, body, error):
+    path = write(tmp_path, "bad.yaml", "extends: default\nname: x\n" + body)
+    with pytest.raises(RubricError, match=error):
         load_rubric(path)
 
 

@@ -221,38 +221,63 @@ def _deduction_ids(report) -> set[str]:
     return {x.id for d in report.dimensions for x in d.deductions}
 
 
-def test_result_numbers_count_even_when_they_are_only_counts(analyzer):
-    """A Result with only a count ("three buildings") is unmeasured, but still beats no number."""
-    base = (
-        "Situation: Our emergency lighting failed its annual test on two floors.\n"
-        "Task: I had to get every fitting compliant before the fire inspection.\n"
-        "Action: I tested each fitting with a meter, replaced the failed batteries, and I "
-        "trained the two apprentices to log every test in the site book.\n"
-    )
-    counts = analyzer.analyze(base + "Result: All three buildings passed their next inspection.")
-    words = analyzer.analyze(base + "Result: All the buildings passed their next inspection.")
-    assert "score.quantification.result_unmeasured" in _deduction_ids(counts)
-    assert "score.quantification.result_no_number" not in _deduction_ids(counts)
-    assert "score.quantification.result_no_number" in _deduction_ids(words)
-    assert counts.score > words.score
+_LIGHTING = (
+    "Situation: Our emergency lighting failed its annual test on two floors.\n"
+    "Task: I had to get every fitting compliant before the fire inspection.\n"
+    "Action: I tested each fitting with a meter, replaced the failed batteries, and I "
+    "trained the two apprentices to log every test in the site book.\n"
+)
+_SCENE = "The ward had two agency nurses on nights and the handover sheet was out of date. "
+_HANDOVER = (
+    "\nTask: I had to make the night handover safe.\n"
+    "Action: I rewrote the handover sheet with the two night leads, and I checked it "
+    "against every patient's chart for a week. I asked the agency for the same two nurses "
+    "every night, walked each of them through the sheet at the start of the shift, and "
+    "asked pharmacy to flag every time-critical drug on the chart in red.\n"
+    "Result: Missed medications fell from 9 to 2 a month."
+)
 
 
-def test_a_situation_that_is_most_of_the_answer_costs_more(analyzer):
-    scene = "The ward had two agency nurses on nights and the handover sheet was out of date. "
-    tail = (
-        "\nTask: I had to make the night handover safe.\n"
-        "Action: I rewrote the handover sheet with the two night leads, and I checked it "
-        "against every patient's chart for a week. I asked the agency for the same two nurses "
-        "every night, walked each of them through the sheet at the start of the shift, and "
-        "asked pharmacy to flag every time-critical drug on the chart in red.\n"
-        "Result: Missed medications fell from 9 to 2 a month."
+@pytest.mark.parametrize(
+    ("milder", "worse", "both", "extra"),
+    [
+        # A Result with only a count ("three buildings") is unmeasured, but beats no number.
+        (
+            _LIGHTING + "Result: All three buildings passed their next inspection.",
+            _LIGHTING + "Result: All the buildings passed their next inspection.",
+            "score.quantification.result_unmeasured",
+            "score.quantification.result_no_number",
+        ),
+        # A Situation that is most of the answer costs more than a long one.
+        (
+            "Situation: " + _SCENE * 3 + _HANDOVER,
+            "Situation: " + _SCENE * 12 + _HANDOVER,
+            "score.structure.situation_long",
+            "score.structure.situation_dominant",
+        ),
+    ],
+    ids=["result_only_counts", "situation_dominant"],
+)
+def test_a_worse_form_of_a_weakness_costs_more(analyzer, milder, worse, both, extra):
+    mild, bad = analyzer.analyze(milder), analyzer.analyze(worse)
+    assert both in _deduction_ids(mild) and both in _deduction_ids(bad)
+    assert extra not in _deduction_ids(mild)
+    assert extra in _deduction_ids(bad)
+    assert mild.score > bad.score
+
+
+def test_share_limits_come_from_the_rubric(analyzer):
+    """The condition limits are rubric data: a stricter limit makes the same answer hold it."""
+    from staranalyzer.rubric import load_rubric
+
+    text = "Situation: " + _SCENE * 3 + _HANDOVER
+    rubric = load_rubric("default")
+    strict = rubric.model_copy(
+        update={"scoring": rubric.scoring.model_copy(update={"situation_dominant_over": 1.9})}
     )
-    long = analyzer.analyze("Situation: " + scene * 3 + tail)
-    longer = analyzer.analyze("Situation: " + scene * 12 + tail)
-    assert "score.structure.situation_long" in _deduction_ids(long)
-    assert "score.structure.situation_dominant" not in _deduction_ids(long)
-    assert "score.structure.situation_dominant" in _deduction_ids(longer)
-    assert long.score > longer.score
+    assert "score.structure.situation_dominant" not in _deduction_ids(analyzer.analyze(text))
+    stricter = Analyzer(strict, nlp=analyzer.nlp).analyze(text)
+    assert "score.structure.situation_dominant" in _deduction_ids(stricter)
 
 
 def test_an_action_that_never_says_i_costs_more_than_one_that_rarely_does(analyzer):

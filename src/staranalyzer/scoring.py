@@ -198,21 +198,28 @@ def conditions(
     held: dict[str, str] = {}
     share = {r.label: r for r in rows}
     action, situation = share.get("action"), share.get("situation")
-    if action is not None and action.status != "missing" and action.share < action.target / 2:
+    limits = rubric.scoring
+    if (
+        action is not None
+        and action.status != "missing"
+        and action.share < action.target * limits.action_thin_under
+    ):
         held["action_thin"] = (
-            f"The Action is {action.share:.0%} of the answer, under half its target of "
-            f"{action.target:.0%}: say more about what you did."
+            f"The Action is {action.share:.0%} of the answer, under "
+            f"{limits.action_thin_under:.0%} of its target of {action.target:.0%}: say more "
+            "about what you did."
         )
-    if situation is not None and situation.share > situation.target * 1.8:
-        held["situation_long"] = (
-            f"The Situation is {situation.share:.0%} of the answer against a target of "
-            f"{situation.target:.0%}: cut the background to what the story needs."
-        )
-    if situation is not None and situation.share > situation.target * 2.8:
-        held["situation_dominant"] = (
-            f"The Situation takes {situation.share:.0%} of the answer, more than the Action "
-            "and Result can afford: the story is mostly background."
-        )
+    if situation is not None:
+        if situation.share > situation.target * limits.situation_long_over:
+            held["situation_long"] = (
+                f"The Situation is {situation.share:.0%} of the answer against a target of "
+                f"{situation.target:.0%}: cut the background to what the story needs."
+            )
+        if situation.share > situation.target * limits.situation_dominant_over:
+            held["situation_dominant"] = (
+                f"The Situation takes {situation.share:.0%} of the answer, more than the Action "
+                "and Result can afford: the story is mostly background."
+            )
     in_result = [m for m in metrics if m.section == "result" and is_outcome(m)]
     if len(in_result) == 1:
         held["result_one_metric"] = (

@@ -350,6 +350,12 @@ class Scoring(_Strict):
     )
     """Lowest score of each verdict; below "needs work" is "weak"."""
     deductions: list[Deduction] = Field(default_factory=list)
+    action_thin_under: float = Field(0.5, gt=0, lt=1)
+    """``action_thin`` holds when the Action's share is under its target times this."""
+    situation_long_over: float = Field(1.8, gt=1)
+    """``situation_long`` holds when the Situation's share is over its target times this."""
+    situation_dominant_over: float = Field(2.8, gt=1)
+    """``situation_dominant`` holds when the Situation's share is over its target times this."""
 
     @model_validator(mode="after")
     def _check(self) -> Scoring:
@@ -358,6 +364,8 @@ class Scoring(_Strict):
         v = self.verdicts
         if not v.get("strong", 100) >= v.get("solid", 0) >= v.get("needs work", 0):
             raise ValueError("verdict thresholds must fall: strong >= solid >= needs work")
+        if self.situation_dominant_over <= self.situation_long_over:
+            raise ValueError("situation_dominant_over must be above situation_long_over")
         ids = [d.id for d in self.deductions]
         if len(ids) != len(set(ids)):
             raise ValueError("deduction ids must be unique")
