@@ -9,15 +9,15 @@ import sys
 import pytest
 from conftest import ROOT
 
-# Measured 2026-11-27 on the held-out stories (never tuned on), models trained on 1,094 dev
-# stories: labelled 0.995, as written 0.921, paragraphs 0.961, single paragraph 0.900, notes
-# 0.925; position alone 0.68-0.74.
+# Measured 2026-11-27 on the held-out stories (never tuned on), models trained on 1,534 dev
+# stories: labelled 0.997, as written 0.924, paragraphs 0.967, single paragraph 0.905, notes
+# 0.935; position alone 0.68-0.74.
 FLOORS = {
     "labelled": 0.985,
     "as_written": 0.90,
-    "paragraphs": 0.94,
-    "single": 0.88,
-    "notes": 0.90,
+    "paragraphs": 0.95,
+    "single": 0.885,
+    "notes": 0.91,
 }
 MIN_GAIN = 0.15  # over position alone, on the same texts
 
@@ -41,10 +41,10 @@ def test_heldout_section_accuracy_floor(heldout_scores, variant):
 
 
 # Measured 2026-11-27 on the held-out stories with principle labels (never tuned on), without the
-# question, models trained on 990 labelled dev stories: amazon-l6 recall@3 0.681, precision@1
-# 0.767 (baseline 0.356 / 0.290); default 0.807 / 0.694 (baseline 0.552 / 0.461). The baseline
+# question, models trained on 1,430 labelled dev stories: amazon-l6 recall@3 0.708, precision@1
+# 0.796 (baseline 0.356 / 0.290); default 0.804 / 0.682 (baseline 0.552 / 0.461). The baseline
 # always answers the three most frequent dev labels.
-PRINCIPLE_FLOORS = {"amazon-l6": ("amazon", 0.65, 0.72), "default": ("default", 0.77, 0.65)}
+PRINCIPLE_FLOORS = {"amazon-l6": ("amazon", 0.68, 0.75), "default": ("default", 0.77, 0.65)}
 PRINCIPLE_GAIN = 0.20  # recall@3 over the frequent-label baseline, on the same stories
 
 
@@ -68,15 +68,15 @@ def test_heldout_principle_floor(gold, rubric_name):
 
 
 # Measured 2026-11-27 on the held-out red-flag sentences, each placed in a held-out strong answer
-# (never tuned on), amazon-l6, models trained on the dev corpus: recall blame 0.79, sole credit
-# 0.92, vague 0.90, hedging 0.98, overreach 0.93; 7 % of 260 traps flagged; per strong answer
-# blame 0.081, sole credit 0.034, vague 0.061, hedging 0.068, overreach 0.047.
+# (never tuned on), amazon-l6, models trained on the dev corpus: recall blame 0.86, sole credit
+# 0.95, vague 0.91, hedging 0.97, overreach 0.95; 6 % of 260 traps flagged; per strong answer
+# blame 0.088, sole credit 0.047, vague 0.054, hedging 0.068, overreach 0.047.
 FLAG_RECALL_FLOORS = {
-    "blame": 0.75,
-    "sole_credit": 0.87,
-    "vague": 0.85,
+    "blame": 0.82,
+    "sole_credit": 0.90,
+    "vague": 0.86,
     "hedging": 0.93,
-    "overreach": 0.88,
+    "overreach": 0.90,
 }
 FLAG_TRAPS_CEILING = 0.10
 FLAG_PER_STRONG_CEILING = 0.12
@@ -105,7 +105,9 @@ def test_heldout_red_flag_floors(gold):
 def test_corpus_is_large_varied_and_held_out_first(gold):
     v2 = [g for g in gold if g.origin == "v2"]
     heldout = [g for g in gold if g.split == "heldout"]
-    assert len(gold) >= 300 and len(heldout) >= 240 and len(heldout) / len(gold) >= 0.15
+    # The held-out split is fixed (written before any tuning) while dev grows, so its share
+    # falls as dev grows (245 of 1,779 stories: 14 %); what matters is its size.
+    assert len(gold) >= 300 and len(heldout) >= 240 and len(heldout) / len(gold) >= 0.12
     assert {g.form for g in v2} >= {"prose", "bullets", "notes", "transcript", "mixed"}
     words = [len(g.text.split()) for g in v2]
     assert min(words) <= 60 and max(words) >= 550

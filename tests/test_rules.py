@@ -102,3 +102,21 @@ rules:
     report = Analyzer(rubric=str(path)).analyze("Honestly, the weather ruined our launch day.")
     (finding,) = [f for f in report.findings if f.rule == "redflag.blame.weather"]
     assert finding.text == "the weather ruined" and finding.source == str(path)
+
+
+def test_stems_join_word_forms_and_skip_non_words():
+    """The models read a word's stem, so a form unseen in training still counts."""
+    import spacy
+
+    from staranalyzer.stems import stem, stem_hashes
+
+    assert stem("blamed") == stem("blaming") == stem("blames") == "blam"
+    assert stem("negotiated") == stem("negotiating")
+    assert stem("team") == "team"  # four letters or fewer stay as they are
+    assert stem("rest") != stem("restructured")
+    doc = spacy.blank("en")("They blamed us; she blames them for 40% of it.")
+    lower = doc.to_array(["LOWER"]).astype("uint64")
+    stems = stem_hashes(lower, doc.vocab.strings)
+    by_word = {t.text: int(s) for t, s in zip(doc, stems, strict=True)}
+    assert by_word["blamed"] == by_word["blames"] != 0
+    assert by_word["40"] == by_word["%"] == by_word[";"] == 0

@@ -1,11 +1,12 @@
 """The ``classifier`` engine: a trained sentence model for the red-flag categories.
 
-Each sentence gets sparse features: its words and word pairs, the rubric lexicons it holds
-(``lex:hedge``, ``lex:third_party``...), whether a metric is in it or in the next sentence, its
-section, and who acts in it (first person singular or plural). A logistic model per category
-(trained by ``tools/train_models.py`` on the dev corpus) gives a probability; over the rule's
-threshold the sentence is flagged, unless another rule already flagged it for that category.
-The finding quotes the sentence and says why: the probability and the cues that weighed most.
+Each sentence gets sparse features: its words, their stems and word pairs, the rubric lexicons
+it holds (``lex:hedge``, ``lex:third_party``...), whether a metric is in it or in the next
+sentence, its section, and who acts in it (first person singular or plural). A logistic model
+per category (trained by ``tools/train_models.py`` on the dev corpus) gives a probability; over
+the rule's threshold the sentence is flagged, unless another rule already flagged it for that
+category. The finding quotes the sentence and says why: the probability and the cues that
+weighed most.
 """
 
 from __future__ import annotations
@@ -18,12 +19,14 @@ from ..answer import ParsedAnswer
 from ..linear import LogisticModel, load_model, mix, name_key, ngram_keys
 from ..models import Finding
 from ..rubric import ClassifierRule, Rubric
+from ..stems import stem_hashes
 from ..vocabulary import RED_FLAGS
 from .base import Engine, Evidence
 
 _NS_UNI = name_key("flags:unigram")
 _NS_BI = name_key("flags:bigram")
 _NS_FIRST = name_key("flags:first")
+_NS_STEM = name_key("flags:stem")
 NAMED = {
     name: name_key(f"flags:{name}")
     for name in (
@@ -68,6 +71,13 @@ def sentence_features(
         tok_sentence[u.tok_start : u.tok_end] = u.sentence
         first_token.setdefault(u.sentence, u.tok_start)
     groups, keys = ngram_keys(answer.lower, tok_sentence, _NS_UNI, _NS_BI)
+    # Stems too, so a word read in training in another form still counts ("blamed", "blaming").
+    stems = stem_hashes(answer.lower, answer.doc.vocab.strings)
+    has_stem = (tok_sentence >= 0) & (stems != 0)
+    with np.errstate(over="ignore"):
+        stem_keys = (np.uint64(_NS_STEM) * np.uint64(0x9E3779B97F4A7C15)) ^ stems[has_stem]
+    groups = np.concatenate([groups, tok_sentence[has_stem]])
+    keys = np.concatenate([keys, stem_keys])
     named: list[tuple[int, int]] = []
     for si, (start, end) in enumerate(answer.sentences):
         named.append((si, NAMED["bias"]))

@@ -11,16 +11,16 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import re
 from dataclasses import dataclass
 
 import numpy as np
-from spacy.strings import hash_string
+from spacy.strings import StringStore
 
 from ..answer import ParsedAnswer
 from ..linear import LogisticModel, load_model, name_key, ngram_keys
 from ..models import PrincipleEvidence, PrincipleScore
 from ..rubric import Principle, Rubric
+from ..stems import stem_hashes
 
 SECTION_WEIGHT = {
     "situation": 0.4,
@@ -35,22 +35,6 @@ _NS_WORD = name_key("principles:word")
 _NS_ACTION = name_key("principles:action_word")
 _NS_Q1 = name_key("principles:question_word")
 _NS_Q2 = name_key("principles:question_pair")
-
-
-_SUFFIX = re.compile(r"(ing|ed|es|s|ly|er|ers|ment|ments|ation|ations|ions|ion|ity|ies|ied|y|e)$")
-_STEM_CACHE_MAX = 200_000
-
-
-def stem(word: str) -> str:
-    """A crude suffix-stripped form ("negotiated", "negotiating" -> "negotiat").
-
-    The model then reads a word it saw in training in another form; words of four letters or
-    fewer stay as they are.
-    """
-    if len(word) <= 4:
-        return word
-    cut = _SUFFIX.sub("", word)
-    return cut if len(cut) >= 3 else word
 
 
 class PrincipleModel(LogisticModel):
@@ -85,7 +69,6 @@ class PrincipleReader:
         spec = rubric.principles
         self.items: list[Principle] = list(spec.items) if spec is not None else []
         self.model: PrincipleModel | None = None
-        self._stems: dict[int, int] = {}
         if spec is not None and spec.model is not None:
             self.model = load_model(
                 PrincipleModel, spec.model, rubric.base_dir, rubric.source or rubric.name,
@@ -187,20 +170,11 @@ class PrincipleReader:
         ).astype(np.float32)
         return all_keys, all_values
 
-    def _stemmed(self, lower: np.ndarray, strings: object) -> np.ndarray:
+    @staticmethod
+    def _stemmed(lower: np.ndarray, strings: StringStore) -> np.ndarray:
         """The distinct stems (as string hashes) of the alphabetic words among ``lower``."""
-        cache = self._stems
-        out = set()
-        for orth in lower.tolist():
-            key = cache.get(orth)
-            if key is None:
-                word = strings[orth]  # type: ignore[index]
-                key = hash_string(stem(word)) if word.isalpha() else 0
-                if len(cache) < _STEM_CACHE_MAX:
-                    cache[orth] = key
-            if key:
-                out.add(key)
-        return np.array(sorted(out), dtype=np.uint64)
+        stems = stem_hashes(lower, strings)
+        return np.unique(stems[stems != 0])
 
     def scores(self, answer: ParsedAnswer, use_question: bool = True) -> list[PrincipleScore]:
         """Every principle's score (0-1), evidence and whether the answer names it; best first.
