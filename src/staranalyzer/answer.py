@@ -16,12 +16,14 @@ import re
 from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 
 import numpy as np
 from spacy.attrs import IDX, LENGTH, LOWER
 from spacy.tokens import Doc
 
 from .models import Section
+from .stems import stem_hashes
 
 _MAX_CHUNK = 64
 """Longest run of non-space characters the tokenizer sees unbroken (no word is longer)."""
@@ -212,6 +214,14 @@ class ParsedAnswer:
     _unit_ends: tuple[int, ...] = ()
     _sentence_starts: tuple[int, ...] = ()
     _section_starts: tuple[int, ...] = ()
+
+    @cached_property
+    def stems(self) -> np.ndarray:
+        """Each token's crude stem as a string hash (0 for a token that is not a word).
+
+        Computed once per answer, on first use, for the models that read stems.
+        """
+        return stem_hashes(self.lower, self.doc.vocab.strings)
 
     def units_between(self, start: int, end: int) -> range:
         """Indexes of the units overlapping characters ``[start, end)`` (binary search)."""

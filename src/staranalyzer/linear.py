@@ -36,6 +36,12 @@ def mix(namespace: int, value: int) -> int:
     return ((namespace * _MIX) ^ value) & MASK
 
 
+def mix_keys(namespace: int, values: np.ndarray) -> np.ndarray:
+    """:func:`mix` over an array of string hashes: one key per value, in that namespace."""
+    with np.errstate(over="ignore"):
+        return (np.uint64(namespace) * _U_MIX) ^ values.astype(np.uint64, copy=False)
+
+
 def ngram_keys(
     lower: np.ndarray, group_of_token: np.ndarray, uni_ns: int, bi_ns: int
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -48,7 +54,7 @@ def ngram_keys(
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.uint64)
     inside = group_of_token >= 0
     with np.errstate(over="ignore"):
-        uni = (np.uint64(uni_ns) * _U_MIX) ^ lower[inside]
+        uni = mix_keys(uni_ns, lower[inside])
         same = (group_of_token[:-1] == group_of_token[1:]) & inside[:-1]
         bi = ((lower[:-1][same] * _U_MIX) ^ lower[1:][same]) * _U_MIX ^ np.uint64(bi_ns)
     return (

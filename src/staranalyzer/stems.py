@@ -33,9 +33,8 @@ def stem_hashes(lower: np.ndarray, strings: StringStore) -> np.ndarray:
         strings: the vocabulary's string store, to read each word once.
 
     """
-    out = np.zeros(len(lower), dtype=np.uint64)
     if len(lower) == 0:
-        return out
+        return np.zeros(0, dtype=np.uint64)
     distinct, inverse = np.unique(lower, return_inverse=True)
     keys = np.zeros(len(distinct), dtype=np.uint64)
     for i, orth in enumerate(distinct.tolist()):

@@ -16,10 +16,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..answer import ParsedAnswer
-from ..linear import LogisticModel, load_model, mix, name_key, ngram_keys
+from ..linear import LogisticModel, load_model, mix, mix_keys, name_key, ngram_keys
 from ..models import Finding
 from ..rubric import ClassifierRule, Rubric
-from ..stems import stem_hashes
 from ..vocabulary import RED_FLAGS
 from .base import Engine, Evidence
 
@@ -72,12 +71,10 @@ def sentence_features(
         first_token.setdefault(u.sentence, u.tok_start)
     groups, keys = ngram_keys(answer.lower, tok_sentence, _NS_UNI, _NS_BI)
     # Stems too, so a word read in training in another form still counts ("blamed", "blaming").
-    stems = stem_hashes(answer.lower, answer.doc.vocab.strings)
+    stems = answer.stems
     has_stem = (tok_sentence >= 0) & (stems != 0)
-    with np.errstate(over="ignore"):
-        stem_keys = (np.uint64(_NS_STEM) * np.uint64(0x9E3779B97F4A7C15)) ^ stems[has_stem]
     groups = np.concatenate([groups, tok_sentence[has_stem]])
-    keys = np.concatenate([keys, stem_keys])
+    keys = np.concatenate([keys, mix_keys(_NS_STEM, stems[has_stem])])
     named: list[tuple[int, int]] = []
     for si, (start, end) in enumerate(answer.sentences):
         named.append((si, NAMED["bias"]))

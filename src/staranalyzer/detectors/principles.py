@@ -14,13 +14,11 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from spacy.strings import StringStore
 
 from ..answer import ParsedAnswer
-from ..linear import LogisticModel, load_model, name_key, ngram_keys
+from ..linear import LogisticModel, load_model, mix_keys, name_key, ngram_keys
 from ..models import PrincipleEvidence, PrincipleScore
 from ..rubric import Principle, Rubric
-from ..stems import stem_hashes
 
 SECTION_WEIGHT = {
     "situation": 0.4,
@@ -35,6 +33,11 @@ _NS_WORD = name_key("principles:word")
 _NS_ACTION = name_key("principles:action_word")
 _NS_Q1 = name_key("principles:question_word")
 _NS_Q2 = name_key("principles:question_pair")
+
+
+def _distinct(stems: np.ndarray) -> np.ndarray:
+    """The distinct stems among ``stems``, sorted, without the 0 of non-words."""
+    return np.unique(stems[stems != 0])
 
 
 class PrincipleModel(LogisticModel):
@@ -136,22 +139,16 @@ class PrincipleReader:
                 values.append(1.0)
         keys.append(name_key("principles:bias"))
         values.append(1.0)
-        strings = answer.doc.vocab.strings
-        words = self._stemmed(np.unique(answer.lower), strings)
-        with np.errstate(over="ignore"):
-            word_keys = (np.uint64(_NS_WORD) * np.uint64(0x9E3779B97F4A7C15)) ^ words
+        stems = answer.stems
+        word_keys = mix_keys(_NS_WORD, _distinct(stems))
         action = [s for s in answer.sections if s.label in ("action", "result")]
         action_words = np.zeros(0, dtype=np.uint64)
         if action:
             parts = [
-                answer.lower[
-                    np.searchsorted(answer.idx, s.start) : np.searchsorted(answer.idx, s.end)
-                ]
+                stems[np.searchsorted(answer.idx, s.start) : np.searchsorted(answer.idx, s.end)]
                 for s in action
             ]
-            stems = self._stemmed(np.unique(np.concatenate(parts)), strings)
-            with np.errstate(over="ignore"):
-                action_words = (np.uint64(_NS_ACTION) * np.uint64(0x9E3779B97F4A7C15)) ^ stems
+            action_words = mix_keys(_NS_ACTION, _distinct(np.concatenate(parts)))
         question_keys = np.zeros(0, dtype=np.uint64)
         if answer.question_lower is not None and len(answer.question_lower):
             group = np.zeros(len(answer.question_lower), dtype=np.int64)
@@ -169,12 +166,6 @@ class PrincipleReader:
             [np.array(values), np.ones(len(word_keys) + len(action_words) + len(question_keys))]
         ).astype(np.float32)
         return all_keys, all_values
-
-    @staticmethod
-    def _stemmed(lower: np.ndarray, strings: StringStore) -> np.ndarray:
-        """The distinct stems (as string hashes) of the alphabetic words among ``lower``."""
-        stems = stem_hashes(lower, strings)
-        return np.unique(stems[stems != 0])
 
     def scores(self, answer: ParsedAnswer, use_question: bool = True) -> list[PrincipleScore]:
         """Every principle's score (0-1), evidence and whether the answer names it; best first.
