@@ -141,3 +141,52 @@ def test_component_stores_exact_offsets_in_span_group_attrs():
     (record,) = doc.spans["star"].attrs["sections"]
     assert doc.text[record["start"] : record["end"]] == "Fix the build."
     assert doc.spans["star"][0].label_ == "task"
+
+
+def test_paused_gc_disables_the_collector_and_restores_its_state():
+    import gc
+
+    from staranalyzer.gcpause import paused_gc
+
+    assert gc.isenabled()
+    with paused_gc():
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    with pytest.raises(ValueError), paused_gc():
+        raise ValueError("an error inside still re-enables it")
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with paused_gc():
+            pass
+        assert not gc.isenabled()  # a caller's own choice is kept
+    finally:
+        gc.enable()
+
+
+def test_analyze_many_collects_garbage_after_full_chunks_only(analyzer, monkeypatch):
+    from staranalyzer import analyzer as module
+
+    calls = []
+    monkeypatch.setattr(module, "_return_freed_memory", lambda: calls.append(1))
+    answer = "I led the migration and cut costs by 20%. The team shipped it in May."
+    assert len(list(analyzer.analyze_many([answer] * 3))) == 3
+    assert calls == []  # a few answers: no full collection (about 0.05 s)
+    monkeypatch.setattr(module, "_ZONE", 2)
+    assert len(list(analyzer.analyze_many([answer] * 5, batch_size=1))) == 5
+    assert calls == [1, 1]  # chunks of 2, 2 and 1: after each full one
+
+
+def test_console_script_freezes_the_heap_before_exit(monkeypatch, tmp_path):
+    import gc
+
+    from staranalyzer import cli
+
+    frozen = []
+    monkeypatch.setattr(gc, "freeze", lambda: frozen.append(True))
+    answer = tmp_path / "answer.txt"
+    answer.write_text("I led the migration and cut costs by 20%.", encoding="utf-8")
+    monkeypatch.setattr("sys.argv", ["star-check", str(answer), "--quiet"])
+    with pytest.raises(SystemExit) as exit_info:
+        cli.run()
+    assert exit_info.value.code in (0, 1) and frozen == [True]

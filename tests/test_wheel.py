@@ -45,4 +45,4 @@ def test_wheel_ships_rubrics_and_entry_points(tmp_path):
     entry = next(n for n in names if n.endswith("entry_points.txt"))
     text = zipfile.ZipFile(wheel).read(entry).decode()
     assert "[spacy_factories]" in text and "staranalyzer_sectioner" in text
-    assert "star-check = staranalyzer.cli:main" in text
+    assert "star-check = staranalyzer.cli:run" in text

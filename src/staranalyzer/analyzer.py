@@ -25,6 +25,7 @@ from spacy.tokens import Doc
 from .answer import ParsedAnswer, parse_answer, safe_text, token_arrays
 from .detectors import Detectors
 from .errors import AnalysisError, InputError, ModelError, RubricError, StarAnalyzerError
+from .gcpause import paused_gc
 from .models import Finding, Report
 from .phrases import PhraseIndex
 from .report import build_report
@@ -115,20 +116,21 @@ class Analyzer:
         timeout: float | None = None,
         nlp: Language | None = None,
     ) -> None:
-        self.rubric = load_rubric(rubric)
-        self.model = model
-        self.max_chars = max_chars
-        self.timeout = timeout
-        self.nlp = nlp if nlp is not None else load_pipeline(model)
-        strings = self.nlp.vocab.strings
-        self.sectioner = Sectioner(
-            self.rubric,
-            [strings.add(w.lower()) for w in self.rubric.sectioning.skip_at_start],
-            [strings.add(p) for p in Sectioner.punctuation()],
-        )
-        self.detectors = Detectors(self.rubric)
-        lists = {**self.sectioner.lexicons(), **self.detectors.phrases()}
-        self.phrases = PhraseIndex(self.nlp.vocab, self.nlp.make_doc, lists)
+        with paused_gc():  # long-lived objects only: see gcpause
+            self.rubric = load_rubric(rubric)
+            self.model = model
+            self.max_chars = max_chars
+            self.timeout = timeout
+            self.nlp = nlp if nlp is not None else load_pipeline(model)
+            strings = self.nlp.vocab.strings
+            self.sectioner = Sectioner(
+                self.rubric,
+                [strings.add(w.lower()) for w in self.rubric.sectioning.skip_at_start],
+                [strings.add(p) for p in Sectioner.punctuation()],
+            )
+            self.detectors = Detectors(self.rubric)
+            lists = {**self.sectioner.lexicons(), **self.detectors.phrases()}
+            self.phrases = PhraseIndex(self.nlp.vocab, self.nlp.make_doc, lists)
         self._lock = threading.RLock()
         self._warm = False
         if self.rubric.base_dir is not None and id(self.rubric) not in _CHECKED:
@@ -337,7 +339,8 @@ class Analyzer:
                     else:
                         yield self._one(text, None, None, as_json)
                 del docs, made, cleaned, valid  # this chunk's Docs, before the memory goes back
-            _return_freed_memory()
+            if len(chunk) >= _ZONE:  # a full collection costs ~0.05 s: not for a few answers
+                _return_freed_memory()
 
     def _analyze_in_processes(
         self, texts: Iterator[object], batch_size: int, n_process: int, as_json: bool

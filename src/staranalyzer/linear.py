@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from .errors import RubricError
+from .gcpause import paused_gc
 
 MASK = (1 << 64) - 1
 _MIX = 0x9E3779B97F4A7C15
@@ -228,7 +229,8 @@ def load_model(
                 data = res.read_bytes()
             except OSError:
                 raise RubricError(source, [f"{field}: no bundled model {name!r}"]) from None
-            _BUNDLED[key] = cls.from_bytes(data, source, field)
+            with paused_gc():  # a long-lived model: see gcpause
+                _BUNDLED[key] = cls.from_bytes(data, source, field)
         return _BUNDLED[key]
     path = Path(name) if base_dir is None else Path(base_dir) / name
     try:

@@ -32,9 +32,13 @@ class PhraseIndex:
     ) -> None:
         self.matcher = PhraseMatcher(vocab, attr="LOWER")
         self.keys: dict[int, str] = {}
+        made: dict[str, Doc] = {}  # a phrase in several lists is tokenised once
         for key, phrases in sorted(lists.items()):
-            docs = [make_doc(p.lower()) for p in dict.fromkeys(phrases) if p.strip()]
-            docs = [d for d in docs if len(d)]
+            texts = dict.fromkeys(p.lower() for p in phrases if p.strip())
+            for text in texts:
+                if text not in made:
+                    made[text] = make_doc(text)
+            docs = [made[t] for t in texts if len(made[t])]
             if docs:
                 self.matcher.add(key, docs)
                 self.keys[vocab.strings[key]] = key

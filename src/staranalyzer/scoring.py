@@ -14,6 +14,7 @@ import re
 from collections.abc import Sequence
 from functools import lru_cache
 
+from .gcpause import paused_gc
 from .models import (
     Deduction,
     DimensionScore,
@@ -94,6 +95,11 @@ _Patterns = dict[str, list]
 @lru_cache(maxsize=1)
 def _syllable_data() -> tuple[dict[str, int], _Patterns, int]:
     """The CMU exceptions table, and pyphen's en_US patterns with their longest length."""
+    with paused_gc():  # long-lived tables: see gcpause
+        return _read_syllable_data()
+
+
+def _read_syllable_data() -> tuple[dict[str, int], _Patterns, int]:
     data = importlib.resources.files("staranalyzer") / "data"
     raw = gzip.decompress((data / "syllables.txt.gz").read_bytes()).decode()
     fields = raw.split("\n", 1)[1].split()  # after the comment line: word count word count ...
