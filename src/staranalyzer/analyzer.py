@@ -339,7 +339,7 @@ class Analyzer:
                     else:
                         yield self._one(text, None, None, as_json)
                 del docs, made, cleaned, valid  # this chunk's Docs, before the memory goes back
-            if len(chunk) >= _ZONE:  # a full collection costs ~0.05 s: not for a few answers
+            if len(chunk) >= _COLLECT_AFTER:  # a full collection costs ~0.05 s: not for a few
                 _return_freed_memory()
 
     def _analyze_in_processes(
@@ -387,6 +387,7 @@ def _check(deadline: float | None) -> None:
 _CHECKED: set[int] = set()  # ids of user rubrics whose rule examples were checked
 _WORKER: Analyzer | None = None
 _ZONE = 1024  # answers per spaCy memory zone
+_COLLECT_AFTER = 128  # answers in a chunk before its garbage is collected at its end
 
 
 def _init_worker(spec: tuple[Rubric, str | None, int, float | None]) -> None:
