@@ -5,19 +5,20 @@ from __future__ import annotations
 import statistics
 import subprocess
 import sys
+from collections import Counter
 
 import pytest
 from conftest import ROOT
 
-# Measured 2026-11-27 on the held-out stories (never tuned on), models trained on 1,774 dev
-# stories: labelled 0.996, as written 0.920, paragraphs 0.961, single paragraph 0.904, notes
-# 0.935; position alone 0.68-0.74.
+# Measured 2026-11-27 on the held-out stories (never tuned on), models trained on 2,574 dev
+# stories: labelled 0.996, as written 0.926, paragraphs 0.964, single paragraph 0.908, notes
+# 0.939; position alone 0.68-0.74.
 FLOORS = {
     "labelled": 0.985,
-    "as_written": 0.90,
+    "as_written": 0.91,
     "paragraphs": 0.95,
-    "single": 0.885,
-    "notes": 0.91,
+    "single": 0.89,
+    "notes": 0.92,
 }
 MIN_GAIN = 0.15  # over position alone, on the same texts
 
@@ -41,17 +42,15 @@ def test_heldout_section_accuracy_floor(heldout_scores, variant):
 
 
 # Measured 2026-11-27 on the held-out stories with principle labels (never tuned on), without the
-# question, models trained on 1,670 labelled dev stories: amazon-l6 recall@3 0.714, precision@1
-# 0.780 (baseline 0.356 / 0.290); default 0.801 / 0.690 (baseline 0.552 / 0.461). The baseline
+# question, models trained on 2,470 labelled dev stories: amazon-l6 recall@3 0.728, precision@1
+# 0.800 (baseline 0.356 / 0.290); default 0.818 / 0.694 (baseline 0.552 / 0.461). The baseline
 # always answers the three most frequent dev labels.
-PRINCIPLE_FLOORS = {"amazon-l6": ("amazon", 0.68, 0.75), "default": ("default", 0.77, 0.65)}
+PRINCIPLE_FLOORS = {"amazon-l6": ("amazon", 0.70, 0.77), "default": ("default", 0.79, 0.66)}
 PRINCIPLE_GAIN = 0.20  # recall@3 over the frequent-label baseline, on the same stories
 
 
 @pytest.mark.parametrize("rubric_name", sorted(PRINCIPLE_FLOORS))
 def test_heldout_principle_floor(gold, rubric_name):
-    from collections import Counter
-
     from evaluation import principle_figures, story_labels
 
     from staranalyzer import Analyzer
@@ -68,18 +67,18 @@ def test_heldout_principle_floor(gold, rubric_name):
 
 
 # Measured 2026-11-27 on the held-out red-flag sentences, each placed in a held-out strong answer
-# (never tuned on), amazon-l6, models trained on the dev corpus: recall blame 0.84, sole credit
-# 0.95, vague 0.92, hedging 0.97, overreach 0.95; 7 % of 260 traps flagged; per strong answer
-# blame 0.095, sole credit 0.047, vague 0.054, hedging 0.074, overreach 0.047.
+# (never tuned on), amazon-l6, models trained on the dev corpus: recall blame 0.85, sole credit
+# 0.95, vague 0.91, hedging 0.97, overreach 0.95; 7 % of 260 traps flagged; per strong answer
+# blame 0.074, sole credit 0.054, vague 0.054, hedging 0.074, overreach 0.047.
 FLAG_RECALL_FLOORS = {
-    "blame": 0.80,
+    "blame": 0.82,
     "sole_credit": 0.90,
     "vague": 0.86,
     "hedging": 0.93,
     "overreach": 0.90,
 }
 FLAG_TRAPS_CEILING = 0.10
-FLAG_PER_STRONG_CEILING = 0.12
+FLAG_PER_STRONG_CEILING = 0.10
 
 
 def test_heldout_red_flag_floors(gold):
@@ -106,8 +105,13 @@ def test_corpus_is_large_varied_and_held_out_first(gold):
     v2 = [g for g in gold if g.origin == "v2"]
     heldout = [g for g in gold if g.split == "heldout"]
     # The held-out split is fixed (written before any tuning) while dev grows, so its share
-    # falls as dev grows (245 of 2,019 stories: 12 %); what matters is its size.
-    assert len(gold) >= 300 and len(heldout) >= 240 and len(heldout) / len(gold) >= 0.10
+    # falls as dev grows (245 of 2,819 stories: 8.7 %); what matters is its size, and that it
+    # covers every principle the figures are reported for.
+    assert len(gold) >= 300 and len(heldout) >= 240
+    from evaluation import story_labels
+
+    per_principle = Counter(p for g in heldout for p in story_labels(g, "amazon"))
+    assert len(per_principle) == 16 and min(per_principle.values()) >= 10
     assert {g.form for g in v2} >= {"prose", "bullets", "notes", "transcript", "mixed"}
     words = [len(g.text.split()) for g in v2]
     assert min(words) <= 60 and max(words) >= 550
