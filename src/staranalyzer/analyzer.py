@@ -116,11 +116,11 @@ class Analyzer:
         timeout: float | None = None,
         nlp: Language | None = None,
     ) -> None:
+        self.model = model
+        self.max_chars = max_chars
+        self.timeout = timeout
         with paused_gc():  # long-lived objects only: see gcpause
             self.rubric = load_rubric(rubric)
-            self.model = model
-            self.max_chars = max_chars
-            self.timeout = timeout
             self.nlp = nlp if nlp is not None else load_pipeline(model)
             strings = self.nlp.vocab.strings
             self.sectioner = Sectioner(
