@@ -66,10 +66,10 @@ def test_heldout_principle_floor(gold, rubric_name):
     assert r3 - b3 >= PRINCIPLE_GAIN and p1 > b1
 
 
-# Measured 2026-11-27 on the held-out red-flag sentences, each placed in a held-out strong answer
+# Measured 2026-11-28 on the held-out red-flag sentences, each placed in a held-out strong answer
 # (never tuned on), amazon-l6, models trained on the dev corpus: recall blame 0.85, sole credit
-# 0.95, vague 0.91, hedging 0.97, overreach 0.95; 7 % of 260 traps flagged; per strong answer
-# blame 0.074, sole credit 0.054, vague 0.054, hedging 0.074, overreach 0.047.
+# 0.95, vague 0.90, hedging 0.97, overreach 0.95; 5 % of 260 traps flagged; per strong answer
+# blame 0.034, sole credit 0.034, vague 0.027, hedging 0.054, overreach 0.047.
 FLAG_RECALL_FLOORS = {
     "blame": 0.82,
     "sole_credit": 0.90,
@@ -77,8 +77,8 @@ FLAG_RECALL_FLOORS = {
     "hedging": 0.93,
     "overreach": 0.90,
 }
-FLAG_TRAPS_CEILING = 0.10
-FLAG_PER_STRONG_CEILING = 0.10
+FLAG_TRAPS_CEILING = 0.08
+FLAG_PER_STRONG_CEILING = 0.075
 
 
 def test_heldout_red_flag_floors(gold):

@@ -120,3 +120,46 @@ def test_stems_join_word_forms_and_skip_non_words():
     by_word = {t.text: int(s) for t, s in zip(doc, stems, strict=True)}
     assert by_word["blamed"] == by_word["blames"] != 0
     assert by_word["40"] == by_word["%"] == by_word[";"] == 0
+
+
+LITERAL_SORT = (
+    "Situation: Our kiosk at the station sold travel goods.\n"
+    "Task: I had to lift sales before the summer.\n"
+    "Action: We stocked every sort of phone charger going, because commuters always forgot "
+    "theirs. I tracked sales daily and moved the chargers next to the till.\n"
+    "Result: Revenue rose 18% in a quarter."
+)
+
+
+def test_the_sentence_model_vetoes_a_construction_it_reads_as_clean(tmp_path):
+    # The approximation construction matches "sort of" on its own; in the report the sentence
+    # model, which reads the literal sense (p under the rule's veto), drops it.
+    analyzer = analyzer_for("default")
+    alone = analyzer.findings_of(LITERAL_SORT, "redflag.hedging.approximate")
+    assert [f.text for f in alone] and "sort of" in (alone[0].why or "")
+    report = analyzer.analyze(LITERAL_SORT)
+    assert not [f for f in report.findings if f.category == "hedging"]
+    # The veto is rubric data: a rubric that switches it off keeps the construction's finding.
+    path = tmp_path / "no-veto.yaml"
+    path.write_text(
+        "extends: default\nname: no-veto\nrules:\n  - {id: redflag.hedging.model, veto: null}\n",
+        encoding="utf-8",
+    )
+    loud = Analyzer(rubric=str(path)).analyze(LITERAL_SORT)
+    assert [f.rule for f in loud.findings if f.category == "hedging"] == [
+        "redflag.hedging.approximate"
+    ]
+
+
+def test_the_veto_keeps_a_real_hedge_and_real_blame():
+    # A veto drops only what the model reads as clean; plain hedges and blame stay.
+    analyzer = analyzer_for("default")
+    text = (
+        "Situation: Our release slipped by a month.\n"
+        "Action: I think I kind of pushed the team too hard, maybe. Honestly the other team "
+        "dropped the ball and left us to pick up the pieces. I rebuilt the plan.\n"
+        "Result: We shipped in May."
+    )
+    report = analyzer.analyze(text)
+    categories = {f.category for f in report.findings}
+    assert {"hedging", "blame"} <= categories

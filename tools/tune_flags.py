@@ -1,17 +1,21 @@
 """Choose the sentence model's thresholds on dev data only, by cross-validation.
 
-Usage: python tools/tune_flags.py [--folds 5] [--rubric amazon-l6]
+Usage: python tools/tune_flags.py [--folds 5] [--dump RECORDS] | --load RECORDS
 
 Dev flag sentences and dev strong answers (the hosts the sentences are placed in) are both cut
 into folds; each fold's model is trained on the other folds only. For every held-back flag
 sentence, trap and strong-answer sentence it records the model's probabilities, the section,
 and whether a construction already fired; then it prints, per category and threshold (main and
-Situation), recall, traps flagged and findings per strong answer. Held-out files are never read.
+Situation) and model veto on constructions, recall, traps flagged and findings per strong
+answer. ``--dump`` keeps the records so ``--load`` can sweep them again without retraining.
+Held-out files are never read.
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
+import pickle
 import sys
 import tempfile
 from collections import defaultdict
@@ -80,6 +84,7 @@ def records(folds: int) -> list[dict]:
                         "text": text[s0:s1],
                         "kind": kind,
                         "item": id(thing),
+                        "id": thing.id,
                         "p": probs[si],
                         "situation": section is not None and section.label == "situation",
                         "cx": cx,
@@ -94,41 +99,56 @@ def records(folds: int) -> list[dict]:
     return out
 
 
-def sweep(recs: list[dict], thresholds: list[float], situation_add: list[float]) -> None:
-    """Print recall, traps flagged and flags per strong answer for each threshold choice."""
+def sweep(
+    recs: list[dict],
+    thresholds: list[float],
+    situation_add: list[float],
+    vetoes: tuple[float, ...] = (0.0,),
+) -> None:
+    """Print recall, traps flagged and flags per strong answer for each threshold choice.
+
+    ``vetoes``: a construction's finding counts only when the model gives its sentence at least
+    this probability (0: constructions always count).
+    """
     hosts = {r["host"] for r in recs if r["kind"] == "host"}
     print(f"{len(hosts)} strong answers held back in turn")
     for ci, cat in enumerate(RED_FLAGS):
         print(f"\n{cat}")
-        for t in thresholds:
-            for add in situation_add:
-                st = min(t + add, 0.99)
+        for t, add, veto in itertools.product(thresholds, situation_add, vetoes):
+            st = min(t + add, 0.99)
 
-                def fired(r: dict, ci: int = ci, t: float = t, st: float = st) -> bool:
-                    limit = st if r["situation"] else t
-                    return r["p"][ci] >= limit or RED_FLAGS[ci] in r["cx"]
+            def fired(
+                r: dict, ci: int = ci, t: float = t, st: float = st, veto: float = veto
+            ) -> bool:
+                limit = st if r["situation"] else t
+                p = r["p"][ci]
+                return p >= limit or (RED_FLAGS[ci] in r["cx"] and p >= veto)
 
-                by_item: dict[int, bool] = defaultdict(bool)
-                for r in recs:
-                    if r["kind"] == "flag" and r["category"] == cat:
-                        by_item[r["item"]] |= fired(r)
-                recall = np.mean(list(by_item.values()))
-                traps: dict[int, bool] = defaultdict(bool)
-                for r in recs:
-                    if r["kind"] == "trap":
-                        traps[r["item"]] |= fired(r)
-                trap_rate = np.mean(list(traps.values()))
-                per_answer = sum(fired(r) for r in recs if r["kind"] == "host") / len(hosts)
-                print(f"  t={t:.2f} situation={st:.2f}  recall {recall:.3f}  traps {trap_rate:.3f}"
-                      f"  per strong answer {per_answer:.3f}")  # fmt: skip
+            by_item: dict[int, bool] = defaultdict(bool)
+            for r in recs:
+                if r["kind"] == "flag" and r["category"] == cat:
+                    by_item[r["item"]] |= fired(r)
+            recall = np.mean(list(by_item.values()))
+            traps: dict[int, bool] = defaultdict(bool)
+            for r in recs:
+                if r["kind"] == "trap":
+                    traps[r["item"]] |= fired(r)
+            trap_rate = np.mean(list(traps.values()))
+            per_answer = sum(fired(r) for r in recs if r["kind"] == "host") / len(hosts)
+            print(f"  t={t:.2f} situation={st:.2f} veto={veto:.2f}  recall {recall:.3f}"
+                  f"  traps {trap_rate:.3f}  per strong answer {per_answer:.3f}")  # fmt: skip
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--folds", type=int, default=5)
+    parser.add_argument("--dump", type=Path, help="write the records (pickle) to this file")
+    parser.add_argument("--load", type=Path, help="sweep records written by --dump")
     args = parser.parse_args()
-    recs = records(args.folds)
-    sweep(recs, [0.3, 0.4, 0.5, 0.6, 0.7], [0.0, 0.2, 0.35])
+    recs = pickle.loads(args.load.read_bytes()) if args.load else records(args.folds)
+    if args.dump:
+        args.dump.write_bytes(pickle.dumps(recs))
+    sweep(recs, [0.3, 0.4, 0.5, 0.6, 0.7], [0.0, 0.2, 0.35], (0.0, 0.02, 0.05, 0.1, 0.2))
 
 
 if __name__ == "__main__":

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from ..answer import ParsedAnswer
 from ..models import Finding, Metric
 from ..quantities import find_quantities
-from ..rubric import Rubric
+from ..rubric import ClassifierRule, Rubric
 from ..scoring import proportions
 from ..vocabulary import RED_FLAGS
 from .base import Engine, Evidence
@@ -93,6 +93,10 @@ class Detectors:
         for rule in self.rules:
             if rule.kind not in self.engines:
                 self.engines[rule.kind] = ENGINES[rule.kind](rubric)
+        self.vetoes: dict[str, ClassifierRule] = {
+            r.category: r for r in self.rules if isinstance(r, ClassifierRule) and r.veto
+        }
+        """Category -> the sentence-model rule whose low probability drops a construction."""
 
     def phrases(self) -> Mapping[str, list[str]]:
         """Every phrase list the engines need matched."""
@@ -157,9 +161,28 @@ class Detectors:
             for finding in self.engines[rule.kind].run(answer, evidence, rule):
                 if finding.category in RED_FLAGS and finding.start is not None:
                     sentence = answer.sentence_at_char(finding.start)
+                    if rule.kind == "construction" and self._vetoed(
+                        answer, evidence, finding.category, sentence
+                    ):
+                        continue
                     if not every and (finding.category, sentence) in flagged:
                         continue  # one finding per sentence and category: the first rule's
                     flagged.add((finding.category, sentence))
                 out.append(finding)
         out.sort(key=lambda f: (f.start is None, f.start or 0, f.rule))
         return out
+
+    def _vetoed(
+        self, answer: ParsedAnswer, evidence: Evidence, category: str, sentence: int
+    ) -> bool:
+        """Does the sentence model read the sentence as clean of ``category`` (p under veto)?"""
+        rule = self.vetoes.get(category)
+        if rule is None or rule.veto is None or sentence < 0:
+            return False
+        engine = self.engines["classifier"]
+        assert isinstance(engine, ClassifierEngine)
+        model = engine.model(rule.model)
+        if rule.label not in model.labels:
+            return False
+        probs, _ = engine.probabilities(answer, evidence, rule.model)
+        return float(probs[sentence, model.labels.index(rule.label)]) < rule.veto

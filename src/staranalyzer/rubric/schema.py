@@ -233,7 +233,9 @@ class ClassifierRule(_Rule):
     """The trained sentence model's verdict for one category, at a probability threshold.
 
     ``situation_threshold``: the (higher) threshold in the Situation. A sentence already flagged
-    for the same category by another rule is not flagged again.
+    for the same category by another rule is not flagged again. ``veto``: a construction's
+    finding of this category is dropped when the model gives its sentence a probability under
+    ``veto`` (the construction matched a literal or neutral use the model has learned to read).
     """
 
     kind: Literal["classifier"]
@@ -242,6 +244,7 @@ class ClassifierRule(_Rule):
     label: Literal["blame", "sole_credit", "vague", "hedging", "overreach"]
     threshold: float = Field(0.5, gt=0, lt=1)
     situation_threshold: float | None = Field(None, gt=0, lt=1)
+    veto: float | None = Field(None, gt=0, lt=1)
 
 
 class OrderRule(_Rule):
