@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import jsonschema
+import numpy as np
 import pytest
 from conftest import ROOT
 
@@ -127,6 +128,48 @@ def test_a_user_rubric_can_define_its_own_values(tmp_path):
 
 
 # -- 2. report.principles --------------------------------------------------------------------------
+def test_principle_features_are_tf_idf_blocks_of_unit_length():
+    from staranalyzer.detectors.principles import TAGGED_WEIGHT, PrincipleReader
+
+    reader = analyzer_for("amazon-l6").detectors.principles
+    assert reader.model is not None and len(reader.model.idf_keys) > 1000
+    an = analyzer_for("amazon-l6")
+    answer = an.sections(SUCCESS, safe_text(SUCCESS), an.nlp(safe_text(SUCCESS)))
+    blocks = reader.blocks(answer)
+    # the whole answer (stems and stem pairs), then the section-tagged stems
+    assert [w for w, _ in blocks] == [1.0, TAGGED_WEIGHT]
+    keys, values = reader.features(answer)
+    assert len(keys) == len(values) > 20 and (values > 0).all()
+    # each block has unit length before its weight: squared values sum to 1 + 0.7 ** 2
+    assert abs(float((values.astype(float) ** 2).sum()) - (1 + TAGGED_WEIGHT**2)) < 1e-3
+    # a term the training stories never had twice has no IDF and is dropped
+    unseen = np.array([12345], dtype=np.uint64)
+    k, v = PrincipleReader.vectorise([(1.0, unseen)], reader.model.idf_of)
+    assert len(k) == 0 and len(v) == 0
+    # repeats count sublinearly: twice a term is 1 + ln 2 times once, before the norm
+    known = reader.model.idf_keys[:2]
+    k, v = PrincipleReader.vectorise(
+        [(1.0, np.concatenate([known, known[:1]]))], lambda x: 1.0 + 0 * x.astype(float)
+    )
+    assert abs(float(v[0] / v[1]) - (1 + np.log(2))) < 1e-5
+
+
+def test_principle_model_file_round_trips_with_its_idf_table(tmp_path):
+    from staranalyzer.detectors.principles import PrincipleModel
+
+    model = analyzer_for("amazon-l6").detectors.principles.model
+    path = tmp_path / "p.model.gz"
+    model.save(path)
+    loaded = PrincipleModel.from_bytes(path.read_bytes(), str(path), "principles.model")
+    assert (loaded.idf_keys == model.idf_keys).all() and (loaded.idf == model.idf).all()
+    assert loaded.labels == model.labels
+    again = tmp_path / "again.model.gz"
+    loaded.save(again)
+    assert again.read_bytes() == path.read_bytes()  # deterministic file
+    probe = model.idf_keys[[0, 5, 50]]
+    assert (loaded.idf_of(probe) == model.idf_of(probe)).all() and (loaded.idf_of(probe) > 1).all()
+
+
 def test_principles_are_ranked_with_quoted_evidence():
     text = FAILURE
     report = analyzer_for("amazon-l6").analyze(text)

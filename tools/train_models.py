@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import math
 import random
 import sys
 from dataclasses import dataclass, field
@@ -38,7 +39,8 @@ from flags import FlagSentence, load_flags  # noqa: E402
 from staranalyzer import Analyzer  # noqa: E402
 from staranalyzer.answer import safe_text, token_arrays  # noqa: E402
 from staranalyzer.detectors.classifier import FlagModel, sentence_features  # noqa: E402
-from staranalyzer.detectors.principles import PrincipleModel  # noqa: E402
+from staranalyzer.detectors.principles import PrincipleModel, PrincipleReader  # noqa: E402
+from staranalyzer.errors import RubricError  # noqa: E402
 from staranalyzer.linear import forget_bundled  # noqa: E402
 from staranalyzer.sectioning.model import N_STATES, NONE, STATES, SectionModel  # noqa: E402
 from staranalyzer.vocabulary import RED_FLAGS  # noqa: E402
@@ -420,8 +422,10 @@ def train_flags(examples: list[FlagExample], **settings: float | str) -> FlagMod
 
 
 # -- the principle models ----------------------------------------------------------------------
-def principle_examples(analyzer: Analyzer, stories: list[GoldStory]) -> list[FlagExample]:
-    """Each labelled story's answer-level features and its gold labels."""
+def principle_examples(
+    analyzer: Analyzer, stories: list[GoldStory]
+) -> list[tuple[str, tuple[str, ...], list[list[tuple[float, np.ndarray]]]]]:
+    """Each labelled story: id, gold labels, term blocks (without, then with, its question)."""
     reader = analyzer.detectors.principles
     out = []
     for story in stories:
@@ -431,34 +435,51 @@ def principle_examples(analyzer: Analyzer, stories: list[GoldStory]) -> list[Fla
             continue
         clean = safe_text(story.text)
         answer = analyzer.sections(story.text, clean, analyzer.nlp(clean))
-        hits = reader.hits(answer)
-        with_question = answer
+        variants = [reader.blocks(answer)]
+        # Every story twice, with and without its question, so the model serves both callers.
         if story.question:
             q_lower = token_arrays(analyzer.nlp.make_doc(safe_text(story.question)))[0]
-            with_question = answer.with_question(story.question, q_lower)
-        # Every story twice, with and without its question, so the model serves both callers.
-        for variant in [answer] + ([with_question] if with_question is not answer else []):
-            keys, values = reader.features(variant, hits)
-            binary = keys[values == 1.0]
-            real = {int(k): float(v) for k, v in zip(keys.tolist(), values.tolist(), strict=True)
-                    if v != 1.0}  # fmt: skip
-            out.append(FlagExample(binary, labels, f"story:{story.id}", real))
+            variants.append(reader.blocks(answer.with_question(story.question, q_lower)))
+        out.append((story.id, tuple(labels), variants))
     return out
 
 
-PRINCIPLE_SETTINGS = {"l2": 1e-3, "min_count": 2, "positive_weight": 2.0}
-"""The principle model's training settings (chosen by 5-fold cross-validation on dev)."""
+PRINCIPLE_SETTINGS = {"c": 20.0, "min_df": 2, "iterations": 1000}
+"""The principle model's training settings (chosen by dev 5-fold cross-validation): logistic
+regression with an L2 penalty of 1 / (c x examples), TF-IDF over terms in at least ``min_df``
+training stories."""
 
 
 def train_principles(
-    analyzer: Analyzer, stories: list[GoldStory], **settings: float
-) -> PrincipleModel:
-    """The principle model of a rubric: one logistic regression per principle."""
+    analyzer: Analyzer, stories: list[GoldStory], c: float = 20.0, min_df: int = 2,
+    iterations: int = 1000,
+) -> PrincipleModel:  # fmt: skip
+    """The principle model of a rubric: one logistic regression per principle over TF-IDF."""
     labels = [p.id for p in analyzer.rubric.principles.items]
-    examples = principle_examples(analyzer, stories)
-    keys, weights, bias, meta = train_logistic(examples, labels, **settings)  # type: ignore[arg-type]
-    meta["stories"] = len(examples)
-    return PrincipleModel(keys, weights, meta, bias, labels)
+    items = principle_examples(analyzer, stories)
+    df: dict[int, int] = {}
+    for _, _, texts in items:
+        # The fullest variant (with the question) holds every term of the story once.
+        for k in {int(k) for _, terms in texts[-1] for k in terms.tolist()}:
+            df[k] = df.get(k, 0) + 1
+    n = len(items)
+    idf_keys = np.array(sorted(k for k, d in df.items() if d >= min_df), dtype=np.uint64)
+    idf = np.array([math.log((1 + n) / (1 + df[int(k)])) + 1.0 for k in idf_keys.tolist()])
+    empty = np.zeros((0, len(labels)))
+    lookup = PrincipleModel(np.zeros(0, np.uint64), empty, {}, np.zeros(len(labels)), labels,
+                            idf_keys, idf)  # fmt: skip
+    examples = []
+    for story_id, gold, texts in items:
+        for blocks in texts:
+            keys, values = PrincipleReader.vectorise(blocks, lookup.idf_of)
+            real = dict(zip(keys.tolist(), values.astype(np.float64).tolist(), strict=True))
+            examples.append(FlagExample(np.zeros(0, np.uint64), gold, f"story:{story_id}", real))
+    keys, weights, bias, meta = train_logistic(
+        examples, labels, iterations=iterations, l2=1.0 / (c * len(examples)), min_count=1,
+        positive_weight=1.0, solver="lbfgs",
+    )  # fmt: skip
+    meta.update({"stories": n, "c": c, "min_df": min_df, "features": "tf-idf v2"})
+    return PrincipleModel(keys, weights, meta, bias, labels, idf_keys, idf)
 
 
 FLAG_TAGS = {"blame", "sole_credit", "vague", "hedging", "overreach_l6"}
@@ -492,9 +513,12 @@ def main() -> None:
         SectionModel.empty().save(sections_path)  # bootstrap: the analyzer loads a model to start
     for name, labels in (("principles-amazon", 16), ("principles-default", 9)):
         path = DATA / f"{name}.model.gz"
-        if not path.exists():
+        try:
+            PrincipleModel.from_bytes(path.read_bytes(), str(path), "model")
+        except (OSError, RubricError):  # missing, or an older format: start from an empty one
             PrincipleModel(np.zeros(0, np.uint64), np.zeros((0, labels)), {}, np.zeros(labels),
-                           [f"p{i}" for i in range(labels)]).save(path)  # fmt: skip
+                           [f"p{i}" for i in range(labels)], np.zeros(0, np.uint64),
+                           np.zeros(0)).save(path)  # fmt: skip
     if not flags_path.exists():
         empty = FlagModel(np.zeros(0, np.uint64), np.zeros((0, len(RED_FLAGS))), {}, np.zeros(5),
                           list(RED_FLAGS))  # fmt: skip

@@ -2,21 +2,24 @@
 
 Each principle has weighted cue phrases (rubric data). A hit counts more in the Action and the
 Result than in the Situation. With a trained model (``tools/train_models.py``: a logistic
-regression per principle over the cue scores and the words of the answer) the cue scores and
-words become a probability; without one (a user's own values) the cue score alone is mapped to
-0-1. Every principle comes with its evidence: the sentences whose cues weighed most, quoted.
+regression per principle over TF-IDF features of the answer's word stems, adjacent stem pairs
+and section-tagged stems, and the question's words when it is known) the score is the model's
+probability; without one (a user's own values) the cue score alone is mapped to 0-1. Every
+principle comes with its evidence: the sentences whose cues weighed most, quoted.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
 from ..answer import ParsedAnswer
-from ..linear import LogisticModel, load_model, mix_keys, name_key, ngram_keys
+from ..linear import LogisticModel, load_model, mix_keys, name_key, ngram_keys, pack, unpack
 from ..models import PrincipleEvidence, PrincipleScore
 from ..rubric import Principle, Rubric
 
@@ -30,20 +33,77 @@ SECTION_WEIGHT = {
 """How much a cue counts in each section (outside any section: 0.6)."""
 OUTSIDE_WEIGHT = 0.6
 _NS_WORD = name_key("principles:word")
-_NS_ACTION = name_key("principles:action_word")
+_NS_PAIR = name_key("principles:word_pair")
+_NS_SECTION = {
+    label: name_key(f"principles:{tag}_word")
+    for label, tag in (
+        ("situation", "s"),
+        ("task", "t"),
+        ("action", "a"),
+        ("result", "r"),
+        ("reflection", "r"),
+    )
+}
+TAGGED_WEIGHT = 0.7
+"""Weight of the section-tagged words against the whole answer's (dev 5-fold CV)."""
+QUESTION_WEIGHT = 0.7
 _NS_Q1 = name_key("principles:question_word")
 _NS_Q2 = name_key("principles:question_pair")
 
 
-def _distinct(stems: np.ndarray) -> np.ndarray:
-    """The distinct stems among ``stems``, sorted, without the 0 of non-words."""
-    return np.unique(stems[stems != 0])
-
-
 class PrincipleModel(LogisticModel):
-    """One logistic regression per principle over answer-level features."""
+    """One logistic regression per principle over TF-IDF features of the answer's terms.
+
+    Beside the weights it stores the inverse document frequency of every term it knows
+    (``idf_keys``, sorted, and ``idf``), learnt from the training stories.
+    """
 
     kind = "principles"
+
+    def __init__(
+        self,
+        keys: np.ndarray,
+        weights: np.ndarray,
+        meta: dict[str, Any],
+        bias: np.ndarray,
+        labels: list[str],
+        idf_keys: np.ndarray,
+        idf: np.ndarray,
+    ) -> None:
+        super().__init__(keys, weights, meta, bias, labels)
+        order = np.argsort(idf_keys)
+        self.idf_keys = np.asarray(idf_keys, dtype=np.uint64)[order]
+        self.idf = np.asarray(idf, dtype=np.float32)[order]
+
+    def idf_of(self, keys: np.ndarray) -> np.ndarray:
+        """Each key's IDF (0 for a term the training stories did not have twice)."""
+        out = np.zeros(len(keys), dtype=np.float64)
+        if len(keys) == 0 or len(self.idf_keys) == 0:
+            return out
+        pos = np.searchsorted(self.idf_keys, keys)
+        pos[pos >= len(self.idf_keys)] = 0
+        known = self.idf_keys[pos] == keys
+        out[known] = self.idf[pos[known]]
+        return out
+
+    def extra(self) -> dict[str, Any]:
+        """Labels, intercepts and the IDF table."""
+        return {
+            **super().extra(),
+            "n_idf": len(self.idf_keys),
+            "idf_keys": pack(self.idf_keys.astype("<u8")),
+            "idf": pack(self.idf.astype("<f4")),
+        }
+
+    @classmethod
+    def parse(cls, doc: dict[str, Any]) -> dict[str, Any]:
+        """Constructor arguments, with the IDF table."""
+        n = int(doc["n_idf"])
+        return {
+            **super().parse(doc),
+            "idf_keys": unpack(doc["idf_keys"], "<u8", (n,)),
+            "idf": unpack(doc["idf"], "<f4", (n,)),
+        }
 
 
 @dataclass(frozen=True)
@@ -124,48 +184,62 @@ class PrincipleReader:
             )
         return out
 
-    def features(
-        self, answer: ParsedAnswer, hits: dict[str, PrincipleHits]
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """Answer-level features of the model: (keys, values)."""
-        keys: list[int] = []
-        values: list[float] = []
-        for p in self.items:
-            h = hits[p.id]
-            keys.append(name_key(f"principles:{p.id}:cue"))
-            values.append(math.log1p(h.score))
-            if h.named:
-                keys.append(name_key(f"principles:{p.id}:named"))
-                values.append(1.0)
-        keys.append(name_key("principles:bias"))
-        values.append(1.0)
+    def blocks(self, answer: ParsedAnswer) -> list[tuple[float, np.ndarray]]:
+        """The answer's terms, as (block weight, term keys with repeats) blocks.
+
+        The whole answer's stems and adjacent stem pairs; the stems again tagged with their
+        section (Situation, Task, Action, Result with the reflection); the question's words and
+        word pairs when it is known. :meth:`features` weighs each block by TF-IDF.
+        """
         stems = answer.stems
-        word_keys = mix_keys(_NS_WORD, _distinct(stems))
-        action = [s for s in answer.sections if s.label in ("action", "result")]
-        action_words = np.zeros(0, dtype=np.uint64)
-        if action:
-            parts = [
-                stems[np.searchsorted(answer.idx, s.start) : np.searchsorted(answer.idx, s.end)]
-                for s in action
-            ]
-            action_words = mix_keys(_NS_ACTION, _distinct(np.concatenate(parts)))
-        question_keys = np.zeros(0, dtype=np.uint64)
+        words = stems != 0
+        seq = stems[words]
+        with np.errstate(over="ignore"):
+            pairs = (seq[:-1] * np.uint64(0x9E3779B97F4A7C15)) ^ seq[1:]
+        out = [(1.0, np.concatenate([mix_keys(_NS_WORD, seq), mix_keys(_NS_PAIR, pairs)]))]
+        tagged = []
+        for s in answer.sections:
+            ns = _NS_SECTION.get(s.label)
+            if ns is None:
+                continue
+            lo, hi = np.searchsorted(answer.idx, s.start), np.searchsorted(answer.idx, s.end)
+            part = stems[lo:hi]
+            tagged.append(mix_keys(ns, part[part != 0]))
+        if tagged:
+            out.append((TAGGED_WEIGHT, np.concatenate(tagged)))
         if answer.question_lower is not None and len(answer.question_lower):
             group = np.zeros(len(answer.question_lower), dtype=np.int64)
             _, question_keys = ngram_keys(answer.question_lower, group, _NS_Q1, _NS_Q2)
-            question_keys = np.unique(question_keys)
-        all_keys = np.concatenate(
-            [
-                np.array(keys, dtype=np.uint64),
-                word_keys.astype(np.uint64),
-                action_words,
-                question_keys,
-            ]
-        )
-        all_values = np.concatenate(
-            [np.array(values), np.ones(len(word_keys) + len(action_words) + len(question_keys))]
-        ).astype(np.float32)
-        return all_keys, all_values
+            out.append((QUESTION_WEIGHT, question_keys))
+        return out
+
+    @staticmethod
+    def vectorise(
+        blocks: list[tuple[float, np.ndarray]], idf: Callable[[np.ndarray], np.ndarray]
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """TF-IDF features of term blocks: (keys, values).
+
+        Each block: 1 + ln(count) times the term's IDF (terms without one are dropped), scaled
+        to unit length, then by the block's weight.
+        """
+        keys, values = [], []
+        for weight, terms in blocks:
+            uniq, counts = np.unique(terms, return_counts=True)
+            v = (1.0 + np.log(counts)) * idf(uniq)
+            known = v > 0
+            uniq, v = uniq[known], v[known]
+            norm = float(np.sqrt((v * v).sum()))
+            if norm > 0:
+                keys.append(uniq)
+                values.append(weight * v / norm)
+        if not keys:
+            return np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.float32)
+        return np.concatenate(keys), np.concatenate(values).astype(np.float32)
+
+    def features(self, answer: ParsedAnswer) -> tuple[np.ndarray, np.ndarray]:
+        """The model's features of an answer: (keys, values)."""
+        assert self.model is not None
+        return self.vectorise(self.blocks(answer), self.model.idf_of)
 
     def scores(self, answer: ParsedAnswer, use_question: bool = True) -> list[PrincipleScore]:
         """Every principle's score (0-1), evidence and whether the answer names it; best first.
@@ -182,7 +256,7 @@ class PrincipleReader:
             answer = dataclasses.replace(answer, question_lower=None)
         hits = self.hits(answer)
         if self.model is not None:
-            keys, values = self.features(answer, hits)
+            keys, values = self.features(answer)
             probs = self.model.probabilities(np.zeros(len(keys), dtype=np.int64), keys, values, 1)[
                 0
             ]
