@@ -85,6 +85,8 @@ class SparseLinear:
     """
 
     kind = "linear"
+    weight_format = "<f4"
+    """How the weights are stored in the file (read back as float32 either way)."""
 
     def __init__(self, keys: np.ndarray, weights: np.ndarray, meta: dict[str, Any]) -> None:
         self.keys = keys.astype(np.uint64)
@@ -128,9 +130,11 @@ class SparseLinear:
             "n_features": len(self.keys),
             "outputs": self.outputs,
             "keys": pack(self.keys.astype("<u8")),
-            "weights": pack(self.weights.astype("<f4")),
+            "weights": pack(self.weights.astype(self.weight_format)),
             **self.extra(),
         }
+        if self.weight_format != "<f4":
+            doc["weight_format"] = self.weight_format
         return json.dumps(doc, sort_keys=True, separators=(",", ":"))
 
     def save(self, path: Path) -> None:
@@ -143,7 +147,7 @@ class SparseLinear:
         n, k = int(doc["n_features"]), int(doc["outputs"])
         return {
             "keys": unpack(doc["keys"], "<u8", (n,)),
-            "weights": unpack(doc["weights"], "<f4", (n, k)),
+            "weights": unpack(doc["weights"], doc.get("weight_format", "<f4"), (n, k)),
             "meta": dict(doc.get("meta", {})),
         }
 
