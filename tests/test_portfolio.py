@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import subprocess
 import sys
@@ -166,6 +167,10 @@ def test_principle_model_file_round_trips_with_its_idf_table(tmp_path):
     again = tmp_path / "again.model.gz"
     loaded.save(again)
     assert again.read_bytes() == path.read_bytes()  # deterministic file
+    # half-precision weights on file, float32 in memory; the IDF shares the weights' keys
+    doc = json.loads(gzip.decompress(path.read_bytes()))
+    assert doc["weight_format"] == "<f2" and doc["idf_by_weight_keys"] and "idf_keys" not in doc
+    assert loaded.weights.dtype == np.float32
     probe = model.idf_keys[[0, 5, 50]]
     assert (loaded.idf_of(probe) == model.idf_of(probe)).all() and (loaded.idf_of(probe) > 1).all()
 
