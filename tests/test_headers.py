@@ -157,3 +157,31 @@ def test_indented_first_header(analyzer):
         ("situation", "We were late."),
         ("result", "We shipped."),
     ]
+
+
+def test_lines_after_a_header_may_change_section_without_a_blank_line(analyzer):
+    # The author labels Situation, Task and Result, and writes the Action as the next lines
+    # under "Task:" with single line breaks: the first line keeps the header's label, the
+    # later ones lean to it but the model may read them as the Action.
+    text = (
+        "Situation: Our clinic's repeat prescriptions took five days to turn around.\n"
+        "Task: I was asked to get that under two days without more staff.\n"
+        "I mapped every step with the two pharmacists and found requests waited a day in a "
+        "shared inbox. I set up a triage rota, wrote a template for the common requests and "
+        "trained the reception team to route them.\n"
+        "I also agreed with the GPs a daily signing slot at eleven.\n"
+        "Result: Turnaround fell from five days to 1.5 days within six weeks."
+    )
+    got = spans(analyzer.analyze(text), text)
+    assert [label for label, _ in got] == ["situation", "task", "action", "result"]
+    assert got[1] == ("task", "I was asked to get that under two days without more staff.")
+    assert got[2][1].startswith("I mapped every step") and got[2][1].endswith("at eleven.")
+    # A header's body on several lines that all belong to it stays one section.
+    bullets = (
+        "Action:\n- I mapped every step with the pharmacists.\n- I set up a triage rota.\n"
+        "- I trained the reception team.\nResult: Turnaround fell from five days to 1.5 days."
+    )
+    assert [label for label, _ in spans(analyzer.analyze(bullets), bullets)] == [
+        "action",
+        "result",
+    ]

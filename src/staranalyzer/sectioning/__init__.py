@@ -133,9 +133,9 @@ class Sectioner:
     def _place_units(self, answer: ParsedAnswer, regions: list[Region]) -> list[_Placed]:
         """Each unit with its region and what its header allows (header-only units dropped).
 
-        Units in the first paragraph under a section header take the header's labels; later
-        paragraphs under it lean to them (``_STICKY``) but may change, since authors often
-        stop labelling after the first sections.
+        Units in the first paragraph (or line) under a section header take the header's labels;
+        later paragraphs and lines under it lean to them (``_STICKY``) but may change, since
+        authors often stop labelling after the first sections.
         """
         starts = [r.start for r in regions]
         placed: list[_Placed] = []
@@ -149,7 +149,7 @@ class Sectioner:
             h = regions[ri].header
             if ri not in paragraph_of:
                 paragraph_of[ri] = 0
-            elif u.paragraph:
+            elif u.paragraph or u.line_start:
                 paragraph_of[ri] += 1
             if h is None:
                 placed.append(_Placed(ui, ri, None, ()))
