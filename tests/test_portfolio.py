@@ -133,7 +133,7 @@ def test_principle_features_are_tf_idf_blocks_of_unit_length():
     from staranalyzer.detectors.principles import TAGGED_WEIGHT, PrincipleReader
 
     reader = analyzer_for("amazon-l6").detectors.principles
-    assert reader.model is not None and len(reader.model.idf_keys) > 1000
+    assert reader.model is not None and len(reader.model.keys) > 1000
     an = analyzer_for("amazon-l6")
     answer = an.sections(SUCCESS, safe_text(SUCCESS), an.nlp(safe_text(SUCCESS)))
     blocks = reader.blocks(answer)
@@ -148,7 +148,7 @@ def test_principle_features_are_tf_idf_blocks_of_unit_length():
     k, v = PrincipleReader.vectorise([(1.0, unseen)], reader.model.idf_of)
     assert len(k) == 0 and len(v) == 0
     # repeats count sublinearly: twice a term is 1 + ln 2 times once, before the norm
-    known = reader.model.idf_keys[:2]
+    known = reader.model.keys[:2]
     k, v = PrincipleReader.vectorise(
         [(1.0, np.concatenate([known, known[:1]]))], lambda x: 1.0 + 0 * x.astype(float)
     )
@@ -162,16 +162,17 @@ def test_principle_model_file_round_trips_with_its_idf_table(tmp_path):
     path = tmp_path / "p.model.gz"
     model.save(path)
     loaded = PrincipleModel.from_bytes(path.read_bytes(), str(path), "principles.model")
-    assert (loaded.idf_keys == model.idf_keys).all() and (loaded.idf == model.idf).all()
+    assert (loaded.keys == model.keys).all() and (loaded.idf == model.idf).all()
     assert loaded.labels == model.labels
     again = tmp_path / "again.model.gz"
     loaded.save(again)
     assert again.read_bytes() == path.read_bytes()  # deterministic file
-    # half-precision weights on file, float32 in memory; the IDF shares the weights' keys
+    # half-precision weights on file, float32 in memory; one IDF per weight key
     doc = json.loads(gzip.decompress(path.read_bytes()))
-    assert doc["weight_format"] == "<f2" and doc["idf_by_weight_keys"] and "idf_keys" not in doc
+    assert doc["weight_format"] == "<f2" and "idf_keys" not in doc
+    assert len(loaded.idf) == len(loaded.keys) == doc["n_features"]
     assert loaded.weights.dtype == np.float32
-    probe = model.idf_keys[[0, 5, 50]]
+    probe = model.keys[[0, 5, 50]]
     assert (loaded.idf_of(probe) == model.idf_of(probe)).all() and (loaded.idf_of(probe) > 1).all()
 
 

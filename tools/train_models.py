@@ -465,13 +465,12 @@ def train_principles(
     n = len(items)
     idf_keys = np.array(sorted(k for k, d in df.items() if d >= min_df), dtype=np.uint64)
     idf = np.array([math.log((1 + n) / (1 + df[int(k)])) + 1.0 for k in idf_keys.tolist()])
-    empty = np.zeros((0, len(labels)))
-    lookup = PrincipleModel(np.zeros(0, np.uint64), empty, {}, np.zeros(len(labels)), labels,
-                            idf_keys, idf)  # fmt: skip
+    table = PrincipleModel(idf_keys, np.zeros((len(idf_keys), len(labels))), {},
+                           np.zeros(len(labels)), labels, idf)  # fmt: skip
     examples = []
     for story_id, gold, texts in items:
         for blocks in texts:
-            keys, values = PrincipleReader.vectorise(blocks, lookup.idf_of)
+            keys, values = PrincipleReader.vectorise(blocks, table.idf_of)
             real = dict(zip(keys.tolist(), values.astype(np.float64).tolist(), strict=True))
             examples.append(FlagExample(np.zeros(0, np.uint64), gold, f"story:{story_id}", real))
     keys, weights, bias, meta = train_logistic(
@@ -479,7 +478,10 @@ def train_principles(
         positive_weight=1.0, solver="lbfgs",
     )  # fmt: skip
     meta.update({"stories": n, "c": c, "min_df": min_df, "features": "tf-idf v2"})
-    return PrincipleModel(keys, weights, meta, bias, labels, idf_keys, idf)
+    # Every term with an IDF keeps a row (zero where the learner left it), so the IDF table and
+    # the weights share one key array.
+    table.weights[np.searchsorted(idf_keys, keys)] = weights
+    return PrincipleModel(idf_keys, table.weights, meta, bias, labels, idf)
 
 
 FLAG_TAGS = {"blame", "sole_credit", "vague", "hedging", "overreach_l6"}
@@ -517,8 +519,7 @@ def main() -> None:
             PrincipleModel.from_bytes(path.read_bytes(), str(path), "model")
         except (OSError, RubricError):  # missing, or an older format: start from an empty one
             PrincipleModel(np.zeros(0, np.uint64), np.zeros((0, labels)), {}, np.zeros(labels),
-                           [f"p{i}" for i in range(labels)], np.zeros(0, np.uint64),
-                           np.zeros(0)).save(path)  # fmt: skip
+                           [f"p{i}" for i in range(labels)], np.zeros(0)).save(path)  # fmt: skip
     if not flags_path.exists():
         empty = FlagModel(np.zeros(0, np.uint64), np.zeros((0, len(RED_FLAGS))), {}, np.zeros(5),
                           list(RED_FLAGS))  # fmt: skip

@@ -64,6 +64,16 @@ def ngram_keys(
     )
 
 
+def lookup(sorted_keys: np.ndarray, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(mask of ``keys`` present in ``sorted_keys``, their positions there)."""
+    if len(keys) == 0 or len(sorted_keys) == 0:
+        return np.zeros(len(keys), dtype=bool), np.zeros(0, dtype=np.int64)
+    pos = np.searchsorted(sorted_keys, keys)
+    pos[pos >= len(sorted_keys)] = 0
+    known = sorted_keys[pos] == keys
+    return known, pos[known]
+
+
 def pack(array: np.ndarray) -> str:
     """Base64 of an array's bytes (little-endian, C order)."""
     return base64.b64encode(np.ascontiguousarray(array).tobytes()).decode("ascii")
@@ -100,12 +110,10 @@ class SparseLinear:
 
     def rows(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(mask of the keys the model knows, their weight rows)."""
-        if len(keys) == 0 or len(self.keys) == 0:
-            return np.zeros(len(keys), dtype=bool), np.zeros((0, self.outputs), np.float32)
-        pos = np.searchsorted(self.keys, keys)
-        pos[pos >= len(self.keys)] = 0
-        known = self.keys[pos] == keys
-        return known, self.weights[pos[known]]
+        known, pos = lookup(self.keys, keys)
+        if len(pos) == 0:
+            return known, np.zeros((0, self.outputs), np.float32)
+        return known, self.weights[pos]
 
     def sums(self, groups: np.ndarray, keys: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
         """Sum of ``value * weight`` per group: an ``n x outputs`` score matrix."""

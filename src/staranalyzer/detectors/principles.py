@@ -19,7 +19,16 @@ from typing import Any
 import numpy as np
 
 from ..answer import ParsedAnswer
-from ..linear import LogisticModel, load_model, mix_keys, name_key, ngram_keys, pack, unpack
+from ..linear import (
+    LogisticModel,
+    load_model,
+    lookup,
+    mix_keys,
+    name_key,
+    ngram_keys,
+    pack,
+    unpack,
+)
 from ..models import PrincipleEvidence, PrincipleScore
 from ..rubric import Principle, Rubric
 
@@ -56,7 +65,7 @@ class PrincipleModel(LogisticModel):
     """One logistic regression per principle over TF-IDF features of the answer's terms.
 
     Beside the weights it stores the inverse document frequency of every term it knows
-    (``idf_keys``, sorted, and ``idf``), learnt from the training stories.
+    (``idf``, one per key), learnt from the training stories.
     """
 
     kind = "principles"
@@ -70,53 +79,27 @@ class PrincipleModel(LogisticModel):
         meta: dict[str, Any],
         bias: np.ndarray,
         labels: list[str],
-        idf_keys: np.ndarray,
         idf: np.ndarray,
     ) -> None:
         super().__init__(keys, weights, meta, bias, labels)
-        order = np.argsort(idf_keys)
-        self.idf_keys = np.asarray(idf_keys, dtype=np.uint64)[order]
-        self.idf = np.asarray(idf, dtype=np.float32)[order]
+        self.idf = np.asarray(idf, dtype=np.float32)
 
     def idf_of(self, keys: np.ndarray) -> np.ndarray:
         """Each key's IDF (0 for a term the training stories did not have twice)."""
         out = np.zeros(len(keys), dtype=np.float64)
-        if len(keys) == 0 or len(self.idf_keys) == 0:
-            return out
-        pos = np.searchsorted(self.idf_keys, keys)
-        pos[pos >= len(self.idf_keys)] = 0
-        known = self.idf_keys[pos] == keys
-        out[known] = self.idf[pos[known]]
+        known, pos = lookup(self.keys, keys)
+        out[known] = self.idf[pos]
         return out
 
     def extra(self) -> dict[str, Any]:
-        """Labels, intercepts and the IDF table (by the weights' keys when they are the same)."""
-        if np.array_equal(self.idf_keys, self.keys):
-            return {
-                **super().extra(),
-                "idf_by_weight_keys": True,
-                "idf": pack(self.idf.astype("<f4")),
-            }
-        return {
-            **super().extra(),
-            "n_idf": len(self.idf_keys),
-            "idf_keys": pack(self.idf_keys.astype("<u8")),
-            "idf": pack(self.idf.astype("<f4")),
-        }
+        """Labels, intercepts and the IDF of every key."""
+        return {**super().extra(), "idf": pack(self.idf.astype("<f4"))}
 
     @classmethod
     def parse(cls, doc: dict[str, Any]) -> dict[str, Any]:
-        """Constructor arguments, with the IDF table."""
+        """Constructor arguments, with the IDF of every key."""
         args = super().parse(doc)
-        if doc.get("idf_by_weight_keys"):
-            keys = args["keys"]
-            return {**args, "idf_keys": keys, "idf": unpack(doc["idf"], "<f4", (len(keys),))}
-        n = int(doc["n_idf"])
-        return {
-            **args,
-            "idf_keys": unpack(doc["idf_keys"], "<u8", (n,)),
-            "idf": unpack(doc["idf"], "<f4", (n,)),
-        }
+        return {**args, "idf": unpack(doc["idf"], "<f4", (len(args["keys"]),))}
 
 
 @dataclass(frozen=True)
