@@ -321,26 +321,36 @@ class Analyzer:
         # A memory zone per chunk frees the strings spaCy interned for those answers, so a bank
         # of any size runs in flat memory; zones are not thread-safe, hence the lock. The first
         # chunk runs outside a zone, so the tokenizer keeps its cache of common words (a zone
-        # would throw away every cache entry made inside it).
+        # would throw away every cache entry made inside it). A chunk's reports are finished
+        # before its zone closes and yielded after: a generator suspended inside a zone (the
+        # caller interleaving two batches, or stopping early) would leave it by GeneratorExit,
+        # which spaCy 3.8 does not unwind (its vocabulary then keeps words whose strings are
+        # gone: "[E018] Can't retrieve string for hash").
         for n, chunk in enumerate(_chunks(texts, max(batch_size, _ZONE))):
             with self._lock, self.nlp.memory_zone() if n or self._warm else nullcontext():
                 self._warm = True
-                valid = [_split_item(t)[0] for t in chunk if _valid(t, self.max_chars)]
-                cleaned = [safe_text(t) for t in valid]  # type: ignore[arg-type]
-                try:
-                    docs = list(self.nlp.pipe(cleaned, batch_size=batch_size))
-                except Exception:  # a bad text in the batch: take them one by one
-                    docs = [None] * len(cleaned)
-                made = iter(zip(cleaned, docs, strict=True))
-                for text in chunk:
-                    if _valid(text, self.max_chars):
-                        clean, doc = next(made)
-                        yield self._one(text, clean, doc, as_json)
-                    else:
-                        yield self._one(text, None, None, as_json)
-                del docs, made, cleaned, valid  # this chunk's Docs, before the memory goes back
+                done = self._analyze_chunk_here(chunk, batch_size, as_json)
             if len(chunk) >= _COLLECT_AFTER:  # a full collection costs ~0.05 s: not for a few
                 _return_freed_memory()
+            yield from done
+
+    def _analyze_chunk_here(self, chunk: list[object], batch_size: int, as_json: bool) -> list[Any]:
+        """Every answer's report (or JSON, or error) of one chunk, each Doc freed once used."""
+        valid = [_split_item(t)[0] for t in chunk if _valid(t, self.max_chars)]
+        cleaned = [safe_text(t) for t in valid]  # type: ignore[arg-type]
+        try:
+            docs: list[Doc | None] = list(self.nlp.pipe(cleaned, batch_size=batch_size))
+        except Exception:  # a bad text in the batch: take them one by one
+            docs = [None] * len(cleaned)
+        out, k = [], 0
+        for text in chunk:
+            if _valid(text, self.max_chars):
+                doc, docs[k] = docs[k], None
+                out.append(self._one(text, cleaned[k], doc, as_json))
+                k += 1
+            else:
+                out.append(self._one(text, None, None, as_json))
+        return out
 
     def _analyze_in_processes(
         self, texts: Iterator[object], batch_size: int, n_process: int, as_json: bool
