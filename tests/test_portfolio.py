@@ -163,7 +163,8 @@ def test_principle_model_file_round_trips_with_its_idf_table(tmp_path):
     model.save(path)
     loaded = PrincipleModel.from_bytes(path.read_bytes(), str(path), "principles.model")
     assert (loaded.keys == model.keys).all() and (loaded.idf == model.idf).all()
-    assert loaded.labels == model.labels
+    assert loaded.labels == model.labels and loaded.stacked
+    assert np.allclose(loaded.stack, model.stack) and (loaded.nb_weights == model.nb_weights).all()
     again = tmp_path / "again.model.gz"
     loaded.save(again)
     assert again.read_bytes() == path.read_bytes()  # deterministic file
@@ -174,6 +175,46 @@ def test_principle_model_file_round_trips_with_its_idf_table(tmp_path):
     assert loaded.weights.dtype == np.float32
     probe = model.keys[[0, 5, 50]]
     assert (loaded.idf_of(probe) == model.idf_of(probe)).all() and (loaded.idf_of(probe) > 1).all()
+
+
+def test_principle_model_stacks_two_first_stages():
+    from staranalyzer.detectors.principles import PrincipleModel, standardise
+    from staranalyzer.linear import lookup
+
+    an = analyzer_for("amazon-l6")
+    reader = an.detectors.principles
+    model = reader.model
+    assert model is not None and model.stacked
+    labels = len(model.labels)
+    assert model.nb_weights.shape == model.weights.shape and model.stack.shape == (
+        2 * labels,
+        labels,
+    )
+    answer = an.sections(FAILURE, safe_text(FAILURE), an.nlp(safe_text(FAILURE)))
+    blocks = reader.blocks(answer)
+    lr, nb = model.first_stage(blocks)
+    assert lr.shape == nb.shape == (labels,) and not np.allclose(lr, nb)
+    # the NB-LR part reads the whole answer's stems and pairs only: binary, unit length
+    _, pos = lookup(model.keys, np.unique(blocks[0][1]))
+    rows = model.nb_weights[pos].astype(float)
+    assert len(pos) > 20
+    assert np.allclose(nb, model.nb_bias + rows.sum(axis=0) / np.sqrt(len(pos)), atol=1e-4)
+    # the second stage reads both, each standardised across the principles
+    z = np.concatenate([standardise(lr), standardise(nb)])
+    assert abs(z[:labels].mean()) < 1e-9 and abs(z[:labels].std() - 1) < 1e-6
+    probs = model.score(blocks)
+    assert np.allclose(probs, 1 / (1 + np.exp(-(z @ model.stack + model.stack_bias))))
+    scores = {p.id: p.score for p in reader.scores(answer)}
+    assert all(
+        abs(scores[k] - round(float(v), 3)) < 1e-9 for k, v in zip(model.labels, probs, strict=True)
+    )
+    # without the NB-LR part and stacker (a user's own model): the logistic regression alone
+    plain = PrincipleModel(model.keys, model.weights, {}, model.bias, model.labels, model.idf)
+    assert not plain.stacked
+    assert np.allclose(plain.score(blocks), 1 / (1 + np.exp(-lr)))
+    # the failure story ranks a learning principle over an unrelated one
+    ranked = [p.id for p in reader.scores(answer)]
+    assert ranked.index("learn_and_be_curious") < ranked.index("frugality")
 
 
 def test_principles_are_ranked_with_quoted_evidence():

@@ -293,3 +293,69 @@ def test_an_action_that_never_says_i_costs_more_than_one_that_rarely_does(analyz
     assert finding.message == 'The Action says "we" 4 times and never "I".'
     assert "score.ownership.we_only" in _deduction_ids(never)
     assert rarely.score > never.score
+
+
+def _balance_points(report, deduction_id="score.balance.shares"):
+    balance = next(d for d in report.dimensions if d.dimension == "balance")
+    return sum(x.points for x in balance.deductions if x.id == deduction_id)
+
+
+def test_balance_moves_with_every_change_of_section_shares(analyzer):
+    # Both Situations are past the dominant limit, so no per-section condition changes between
+    # them; the share of the answer in the wrong place still grows, and so does the cost.
+    long_one = analyzer.analyze("Situation: " + _SCENE * 6 + _HANDOVER)
+    longer = analyzer.analyze("Situation: " + _SCENE * 8 + _HANDOVER)
+    for report in (long_one, longer):
+        assert {"score.structure.situation_long", "score.structure.situation_dominant"} <= (
+            _deduction_ids(report)
+        )
+    assert 0 < _balance_points(long_one) < _balance_points(longer) <= 50
+    sections = [
+        [x.id for x in d.deductions if x.id != "score.balance.shares"] for d in long_one.dimensions
+    ]
+    assert sections == [
+        [x.id for x in d.deductions if x.id != "score.balance.shares"] for d in longer.dimensions
+    ]
+    assert longer.score < long_one.score
+    # the points are the rubric's 50 times the share of the answer in the wrong place
+    rows = {r.label: r for r in longer.proportions}
+    distance = sum(max(0.0, r.share - r.target) for r in rows.values())
+    assert _balance_points(longer) == pytest.approx(round(50 * distance, 1))
+    (deduction,) = [
+        x for d in longer.dimensions for x in d.deductions if x.id == "score.balance.shares"
+    ]
+    assert deduction.reason.startswith("Section shares (S / T / A / R) ")
+    assert f"{distance:.0%} of the answer is in the wrong place" in deduction.reason
+
+
+def test_share_distance_is_zero_on_target_and_one_at_most():
+    from staranalyzer.models import SectionProportion
+    from staranalyzer.scoring import measures
+
+    def rows(shares, targets=(0.17, 0.12, 0.53, 0.18)):
+        return [
+            SectionProportion.build(
+                label=label, words=int(s * 100), seconds=1.0, share=s, target=t, status="ok"
+            )  # fmt: skip
+            for label, s, t in zip(
+                ("situation", "task", "action", "result"), shares, targets, strict=True
+            )
+        ]
+
+    assert measures(rows((0.17, 0.12, 0.53, 0.18)))["share_distance"][0] == pytest.approx(0)
+    assert measures(rows((1.0, 0.0, 0.0, 0.0)))["share_distance"][0] == pytest.approx(0.83)
+    assert measures(rows((0.27, 0.12, 0.43, 0.18)))["share_distance"][0] == pytest.approx(0.10)
+    assert measures([]) == {}  # no sections: nothing to measure
+
+
+def test_a_deduction_has_exactly_one_trigger():
+    from pydantic import ValidationError
+
+    from staranalyzer.rubric.schema import Deduction
+
+    Deduction(id="score.balance.x", dimension="balance", points=10, measure="share_distance")
+    with pytest.raises(ValidationError, match="exactly one of"):
+        Deduction(id="score.balance.x", dimension="balance", points=10,
+                  measure="share_distance", condition="timing_short")  # fmt: skip
+    with pytest.raises(ValidationError):
+        Deduction(id="score.balance.x", dimension="balance", points=10, measure="word_count")

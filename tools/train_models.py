@@ -39,9 +39,13 @@ from flags import FlagSentence, load_flags  # noqa: E402
 from staranalyzer import Analyzer  # noqa: E402
 from staranalyzer.answer import safe_text, token_arrays  # noqa: E402
 from staranalyzer.detectors.classifier import FlagModel, sentence_features  # noqa: E402
-from staranalyzer.detectors.principles import PrincipleModel, PrincipleReader  # noqa: E402
+from staranalyzer.detectors.principles import (  # noqa: E402
+    PrincipleModel,
+    PrincipleReader,
+    standardise,
+)
 from staranalyzer.errors import RubricError  # noqa: E402
-from staranalyzer.linear import forget_bundled  # noqa: E402
+from staranalyzer.linear import forget_bundled, lookup  # noqa: E402
 from staranalyzer.sectioning.model import N_STATES, NONE, STATES, SectionModel  # noqa: E402
 from staranalyzer.vocabulary import RED_FLAGS  # noqa: E402
 
@@ -293,12 +297,15 @@ def flag_examples(
 
 def train_logistic(examples: list[FlagExample], labels: list[str], iterations: int = 300,
                    l2: float = 3e-4, min_count: int = 2, positive_weight: float = 2.0,
-                   solver: str = "adagrad",
+                   solver: str = "adagrad", nb_lr: bool = False,
                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict]:  # fmt: skip
     """One logistic regression per label (deterministic).
 
     ``solver``: "adagrad" (full-batch Adagrad, ``iterations`` steps) or "lbfgs" (SciPy's L-BFGS
     run to convergence, at most ``iterations`` steps; SciPy is needed only to train).
+    ``nb_lr``: average in, logit by logit, an NB-LR model per label (Wang and Manning 2012: each
+    binary feature scaled by its naive-Bayes log-count ratio for the label, then a logistic
+    regression with the same settings, L-BFGS); folded into one weight per feature.
     Returns sorted keys, their weights, the intercepts and provenance.
     """
     counts: dict[int, int] = {}
@@ -333,6 +340,20 @@ def train_logistic(examples: list[FlagExample], labels: list[str], iterations: i
         w, b = _lbfgs(row, col, val, (n, f), y, sample_weight, l2, iterations)
     else:
         w, b = _adagrad(row, col, val, (n, f), y, sample_weight, l2, iterations)
+    if nb_lr:
+        # The logits of an NB-LR model over the same binary features, averaged in: one weight
+        # per feature, so the shipped model is a single logistic model as before.
+        binary = val == 1.0
+        for j in range(c):
+            positive = y[row, j] > 0
+            p = 1.0 + np.bincount(col[positive & binary], minlength=f)
+            q = 1.0 + np.bincount(col[~positive & binary], minlength=f)
+            ratio = np.log((p / p.sum()) / (q / q.sum()))
+            ratio[np.bincount(col[~binary], minlength=f) > 0] = 1.0  # real-valued: as they are
+            wj, bj = _lbfgs(row, col, val * ratio[col], (n, f), y[:, j : j + 1],
+                            sample_weight[:, j : j + 1], l2, iterations)  # fmt: skip
+            w[:, j] = (w[:, j] + wj[:, 0] * ratio) / 2
+            b[j] = (b[j] + bj[0]) / 2
     keep = np.abs(w).sum(axis=1) > 1e-6
     keys = np.array(vocab, dtype=np.uint64)[keep]
     order = np.argsort(keys)
@@ -342,6 +363,7 @@ def train_logistic(examples: list[FlagExample], labels: list[str], iterations: i
         "l2": l2,
         "min_count": min_count,
         "positive_weight": positive_weight,
+        "nb_lr": nb_lr,
         "examples": n,
         "positives": {lab: int(y[:, i].sum()) for i, lab in enumerate(labels)},
     }
@@ -407,11 +429,13 @@ def _adagrad(row: np.ndarray, col: np.ndarray, val: np.ndarray, shape: tuple[int
     return w, b
 
 
-FLAG_SETTINGS = {"solver": "lbfgs", "l2": 5e-5, "iterations": 500}
+FLAG_SETTINGS = {"solver": "lbfgs", "l2": 5e-5, "iterations": 500, "nb_lr": True}
 """The sentence model's training settings. L-BFGS to convergence with a light L2 read as many
 dev sentences as full-batch Adagrad (300 steps, L2 3e-4) at the same rate of findings on strong
 answers, and more sole-credit ones; with word stems as features it found more blame (dev
-5-fold, benchmarks/RESULTS.md "Red flags")."""
+5-fold, benchmarks/RESULTS.md "Red flags"). Averaged with an NB-LR model over the same
+features (``nb_lr``): at the same findings per strong answer, more blame and sole credit found
+(dev 5-fold)."""
 
 
 def train_flags(examples: list[FlagExample], **settings: float | str) -> FlagModel:
@@ -444,19 +468,59 @@ def principle_examples(
     return out
 
 
-PRINCIPLE_SETTINGS = {"c": 20.0, "min_df": 2, "iterations": 1000}
-"""The principle model's training settings (chosen by dev 5-fold cross-validation): logistic
-regression with an L2 penalty of 1 / (c x examples), TF-IDF over terms in at least ``min_df``
-training stories."""
+PRINCIPLE_SETTINGS = {"c": 20.0, "nb_c": 30.0, "stack_c": 0.1, "min_df": 2, "iterations": 1000}
+"""The principle model's training settings (chosen by dev 5-fold cross-validation, nested for the
+stacker): each learner a logistic regression with an L2 penalty of 1 / (C x examples) (``c`` for
+the TF-IDF model, ``nb_c`` for NB-LR, ``stack_c`` for the second stage); terms in at least
+``min_df`` training stories."""
+
+PrincipleItems = list[tuple[str, tuple[str, ...], list[list[tuple[float, np.ndarray]]]]]
 
 
 def train_principles(
-    analyzer: Analyzer, stories: list[GoldStory], c: float = 20.0, min_df: int = 2,
-    iterations: int = 1000,
+    analyzer: Analyzer, stories: list[GoldStory], **settings: float,
 ) -> PrincipleModel:  # fmt: skip
-    """The principle model of a rubric: one logistic regression per principle over TF-IDF."""
+    """The principle model of a rubric (see :class:`PrincipleModel`), from labelled stories."""
     labels = [p.id for p in analyzer.rubric.principles.items]
-    items = principle_examples(analyzer, stories)
+    return fit_principles(principle_examples(analyzer, stories), labels, **settings)
+
+
+def fit_principles(
+    items: PrincipleItems, labels: list[str], c: float = 20.0, nb_c: float = 30.0,
+    stack_c: float = 0.1, min_df: int = 2, iterations: int = 1000, folds: int = 5,
+) -> PrincipleModel:  # fmt: skip
+    """Both first stages on every story, and the stacker on their out-of-fold scores.
+
+    The stacker's examples: every variant of every story (with and without its question), each
+    scored by first stages trained on the other ``folds - 1`` folds (story ``i`` in fold
+    ``i % folds``).
+    """
+    z_rows, gold = [], []
+    for k in range(folds):
+        inner = fit_first_stage([it for i, it in enumerate(items) if i % folds != k], labels,
+                                c, nb_c, min_df, iterations)  # fmt: skip
+        for _, story_gold, story_variants in items[k::folds]:
+            for blocks in story_variants:
+                lr, nb = inner.first_stage(blocks)
+                z_rows.append(np.concatenate([standardise(lr), standardise(nb)]))
+                gold.append(story_gold)
+    z = np.array(z_rows)
+    y = np.array([[1.0 if label in g else 0.0 for label in labels] for g in gold])
+    n, f = z.shape
+    row, col = np.repeat(np.arange(n), f), np.tile(np.arange(f), n)
+    stack, stack_bias = _lbfgs(row, col, z.ravel(), (n, f), y, np.ones_like(y),
+                               1.0 / (stack_c * n), iterations)  # fmt: skip
+    model = fit_first_stage(items, labels, c, nb_c, min_df, iterations)
+    model.stack, model.stack_bias = stack, stack_bias
+    model.meta.update({"nb_c": nb_c, "stack_c": stack_c, "stack_examples": n, "folds": folds,
+                       "features": "tf-idf v2 + nb-lr, stacked"})  # fmt: skip
+    return model
+
+
+def fit_first_stage(
+    items: PrincipleItems, labels: list[str], c: float, nb_c: float, min_df: int, iterations: int
+) -> PrincipleModel:
+    """The TF-IDF logistic regression and the NB-LR model, sharing one key table."""
     df: dict[int, int] = {}
     for _, _, texts in items:
         # The fullest variant (with the question) holds every term of the story once.
@@ -481,7 +545,43 @@ def train_principles(
     # Every term with an IDF keeps a row (zero where the learner left it), so the IDF table and
     # the weights share one key array.
     table.weights[np.searchsorted(idf_keys, keys)] = weights
-    return PrincipleModel(idf_keys, table.weights, meta, bias, labels, idf)
+    nb_weights, nb_bias = fit_nb_lr(items, labels, idf_keys, nb_c, iterations)
+    return PrincipleModel(idf_keys, table.weights, meta, bias, labels, idf, nb_weights, nb_bias)
+
+
+def fit_nb_lr(
+    items: PrincipleItems, labels: list[str], keys: np.ndarray, c: float, iterations: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """NB-LR (Wang and Manning 2012) per label over the whole answer's stems and stem pairs.
+
+    Each story: its known terms, binary, scaled to unit length; each label's features scaled by
+    the log-count ratio r = log((p / |p|) / (q / |q|)) (p, q: 1 + the number of positive and of
+    negative stories with the term); a logistic regression over them. Returned folded into one
+    weight per key (r x w; zero for keys that are not stems or pairs) and the intercepts.
+    """
+    rows, cols = [], []
+    for r, (_, _, texts) in enumerate(items):
+        _, pos = lookup(keys, np.unique(texts[0][0][1]))
+        rows.append(np.full(len(pos), r))
+        cols.append(pos)
+    row, col = np.concatenate(rows), np.concatenate(cols)
+    n, f = len(items), len(keys)
+    y = np.array([[1.0 if label in g else 0.0 for label in labels] for _, g, _ in items])
+    per_story = np.bincount(row, minlength=n).astype(np.float64)
+    unit = 1.0 / np.sqrt(np.maximum(per_story, 1.0))
+    used = np.bincount(col, minlength=f) > 0
+    nb_weights = np.zeros((f, len(labels)))
+    nb_bias = np.zeros(len(labels))
+    for j in range(len(labels)):
+        positive = y[row, j] > 0
+        p = 1.0 + np.bincount(col[positive], minlength=f)
+        q = 1.0 + np.bincount(col[~positive], minlength=f)
+        ratio = np.where(used, np.log((p / p[used].sum()) / (q / q[used].sum())), 0.0)
+        w, b = _lbfgs(row, col, unit[row] * ratio[col], (n, f), y[:, j : j + 1],
+                      np.ones((n, 1)), 1.0 / (c * n), iterations)  # fmt: skip
+        nb_weights[:, j] = w[:, 0] * ratio
+        nb_bias[j] = b[0]
+    return nb_weights, nb_bias
 
 
 FLAG_TAGS = {"blame", "sole_credit", "vague", "hedging", "overreach_l6"}

@@ -11,7 +11,14 @@ from .answer import ParsedAnswer
 from .detectors import Evidence
 from .models import Finding, Report, TextSpan, TextStats
 from .rubric import Rubric
-from .scoring import conditions, follow_ups, letters_and_syllables, score, text_stats
+from .scoring import (
+    conditions,
+    follow_ups,
+    letters_and_syllables,
+    measures,
+    score,
+    text_stats,
+)
 from .scoring import timing_check as check_timing
 
 __all__ = ["build_report", "section_stats"]
@@ -54,7 +61,7 @@ def build_report(
         rubric,
         evidence.proportions,
     )
-    dimensions, total, verdict = score(findings, held, rubric)
+    dimensions, total, verdict = score(findings, held, rubric, measures(evidence.proportions))
     headline = None
     if answer.headline is not None:
         h0, h1 = answer.headline

@@ -257,6 +257,26 @@ def conditions(
     return held
 
 
+def measures(rows: Sequence[SectionProportion]) -> dict[str, tuple[float, str]]:
+    """Whole-answer measures (0-1) a deduction can scale with, each with its reason.
+
+    ``share_distance``: how far the STAR sections' shares are from their target shares (total
+    variation distance: the share that would have to move; 0 on target, 1 at most). Unlike the
+    per-section limits it moves with every change: a Situation told twice as long always costs
+    more.
+    """
+    if not rows or not any(r.words for r in rows):
+        return {}
+    distance = sum(max(0.0, r.share - r.target) for r in rows)
+    shares = " / ".join(f"{r.share:.0%}" for r in rows)
+    targets = " / ".join(f"{r.target:.0%}" for r in rows)
+    reason = (
+        f"Section shares (S / T / A / R) {shares} against targets {targets}: "
+        f"{distance:.0%} of the answer is in the wrong place."
+    )
+    return {"share_distance": (min(1.0, distance), reason)}
+
+
 def _matching(rule_id_prefix: str | None, category: str | None, section: str | None,
               severity: str | None, findings: Sequence[Finding]) -> list[Finding]:  # fmt: skip
     return [
@@ -270,13 +290,28 @@ def _matching(rule_id_prefix: str | None, category: str | None, section: str | N
 
 
 def score(
-    findings: Sequence[Finding], held: dict[str, str], rubric: Rubric
+    findings: Sequence[Finding],
+    held: dict[str, str],
+    rubric: Rubric,
+    measured: dict[str, tuple[float, str]] | None = None,
 ) -> tuple[list[DimensionScore], float, str]:
-    """Dimension scores (100 minus deductions, floored at 0), the weighted total and a verdict."""
+    """Dimension scores (100 minus deductions, floored at 0), the weighted total and a verdict.
+
+    ``held``: the conditions that hold, with their reasons (:func:`conditions`); ``measured``:
+    the whole-answer measures, with theirs (:func:`measures`).
+    """
     sc = rubric.scoring
     lost: dict[str, list[Deduction]] = {d: [] for d in DIMENSIONS}
     for rule in sc.deductions:
         spent = 0.0
+        if rule.measure is not None:
+            value, why = (measured or {}).get(rule.measure, (0.0, ""))
+            points = round(rule.points * value, 1)
+            if points > 0:
+                lost[rule.dimension].append(
+                    Deduction.build(id=rule.id, points=points, reason=rule.reason or why)
+                )
+            continue
         if rule.condition is not None:
             matched: list[tuple[Finding | None, str]] = (
                 [(None, held[rule.condition])] if rule.condition in held else []

@@ -62,10 +62,19 @@ _NS_Q2 = name_key("principles:question_pair")
 
 
 class PrincipleModel(LogisticModel):
-    """One logistic regression per principle over TF-IDF features of the answer's terms.
+    """The principle model: two first-stage models over the answer's terms and a stacker.
 
-    Beside the weights it stores the inverse document frequency of every term it knows
-    (``idf``, one per key), learnt from the training stories.
+    - a logistic regression per principle over TF-IDF features of every term block (the
+      ``weights``; beside them the inverse document frequency of every term it knows, ``idf``);
+    - an NB-LR model per principle (``nb_weights``, ``nb_bias``): a logistic regression over the
+      whole answer's binary stems and stem pairs scaled by their naive-Bayes log-count ratio
+      (Wang and Manning 2012), folded into one weight per term;
+    - a second stage (``stack``, ``stack_bias``): a logistic regression per principle over both
+      first stages' scores of every principle, each standardised across the principles of the
+      story, trained on out-of-fold first-stage scores.
+
+    A model without the NB-LR part and the stacker (a user's own, or an older file) scores by the
+    logistic regression alone.
     """
 
     kind = "principles"
@@ -80,9 +89,22 @@ class PrincipleModel(LogisticModel):
         bias: np.ndarray,
         labels: list[str],
         idf: np.ndarray,
+        nb_weights: np.ndarray | None = None,
+        nb_bias: np.ndarray | None = None,
+        stack: np.ndarray | None = None,
+        stack_bias: np.ndarray | None = None,
     ) -> None:
         super().__init__(keys, weights, meta, bias, labels)
         self.idf = np.asarray(idf, dtype=np.float32)
+        self.nb_weights = None if nb_weights is None else np.asarray(nb_weights, np.float32)
+        self.nb_bias = None if nb_bias is None else np.asarray(nb_bias, np.float64)
+        self.stack = None if stack is None else np.asarray(stack, np.float64)
+        self.stack_bias = None if stack_bias is None else np.asarray(stack_bias, np.float64)
+
+    @property
+    def stacked(self) -> bool:
+        """Whether the model has its NB-LR part and second stage."""
+        return self.nb_weights is not None and self.stack is not None
 
     def idf_of(self, keys: np.ndarray) -> np.ndarray:
         """Each key's IDF (0 for a term the training stories did not have twice)."""
@@ -91,15 +113,63 @@ class PrincipleModel(LogisticModel):
         out[known] = self.idf[pos]
         return out
 
+    def first_stage(self, blocks: list[tuple[float, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
+        """The two first-stage scores (logits) of every principle: (logistic, NB-LR).
+
+        ``blocks`` as :meth:`PrincipleReader.blocks` returns them (the first is the whole
+        answer's stems and pairs). Without an NB-LR part the second is the first.
+        """
+        keys, values = PrincipleReader.vectorise(blocks, self.idf_of)
+        _, rows = self.rows(keys)  # every vectorised key has an IDF, so a row
+        lr = values.astype(np.float64) @ rows + self.bias
+        if self.nb_weights is None or self.nb_bias is None:
+            return lr, lr
+        known, pos = lookup(self.keys, np.unique(blocks[0][1]))
+        nb = self.nb_bias.copy()
+        if len(pos):
+            nb += self.nb_weights[pos].astype(np.float64).sum(axis=0) / math.sqrt(len(pos))
+        return lr, nb
+
+    def stage_two(self, lr: np.ndarray, nb: np.ndarray) -> np.ndarray:
+        """The second stage's logits from the first stage's (one row of principles each)."""
+        assert self.stack is not None and self.stack_bias is not None
+        return np.concatenate([standardise(lr), standardise(nb)]) @ self.stack + self.stack_bias
+
+    def score(self, blocks: list[tuple[float, np.ndarray]]) -> np.ndarray:
+        """Each principle's probability (0-1) for an answer's term blocks."""
+        lr, nb = self.first_stage(blocks)
+        z = self.stage_two(lr, nb) if self.stacked else lr
+        return 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
+
     def extra(self) -> dict[str, Any]:
-        """Labels, intercepts and the IDF of every key."""
-        return {**super().extra(), "idf": pack(self.idf.astype("<f4"))}
+        """Labels, intercepts, the IDF of every key, and the NB-LR part and stacker if any."""
+        out = {**super().extra(), "idf": pack(self.idf.astype("<f4"))}
+        if self.nb_weights is not None and self.nb_bias is not None:
+            out["nb_weights"] = pack(self.nb_weights.astype(self.weight_format))
+            out["nb_bias"] = self.nb_bias.round(6).tolist()
+        if self.stack is not None and self.stack_bias is not None:
+            out["stack"] = self.stack.round(6).tolist()
+            out["stack_bias"] = self.stack_bias.round(6).tolist()
+        return out
 
     @classmethod
     def parse(cls, doc: dict[str, Any]) -> dict[str, Any]:
-        """Constructor arguments, with the IDF of every key."""
+        """Constructor arguments, with the IDF of every key and the optional parts."""
         args = super().parse(doc)
-        return {**args, "idf": unpack(doc["idf"], "<f4", (len(args["keys"]),))}
+        n, k = len(args["keys"]), len(args["labels"])
+        args["idf"] = unpack(doc["idf"], "<f4", (n,))
+        if "nb_weights" in doc:
+            args["nb_weights"] = unpack(doc["nb_weights"], doc.get("weight_format", "<f4"), (n, k))
+            args["nb_bias"] = np.array(doc["nb_bias"])
+        if "stack" in doc:
+            args["stack"] = np.array(doc["stack"]).reshape(2 * k, k)
+            args["stack_bias"] = np.array(doc["stack_bias"])
+        return args
+
+
+def standardise(scores: np.ndarray) -> np.ndarray:
+    """Scores centred and scaled across the principles of one story (the stacker's inputs)."""
+    return (scores - scores.mean()) / (scores.std() + 1e-9)
 
 
 @dataclass(frozen=True)
@@ -183,9 +253,9 @@ class PrincipleReader:
     def blocks(self, answer: ParsedAnswer) -> list[tuple[float, np.ndarray]]:
         """The answer's terms, as (block weight, term keys with repeats) blocks.
 
-        The whole answer's stems and adjacent stem pairs; the stems again tagged with their
-        section (Situation, Task, Action, Result with the reflection); the question's words and
-        word pairs when it is known. :meth:`features` weighs each block by TF-IDF.
+        First the whole answer's stems and adjacent stem pairs; then the stems again tagged with
+        their section (Situation, Task, Action, Result with the reflection); the question's words
+        and word pairs when it is known. :meth:`features` weighs each block by TF-IDF.
         """
         stems = answer.stems
         words = stems != 0
@@ -252,10 +322,7 @@ class PrincipleReader:
             answer = dataclasses.replace(answer, question_lower=None)
         hits = self.hits(answer)
         if self.model is not None:
-            keys, values = self.features(answer)
-            probs = self.model.probabilities(np.zeros(len(keys), dtype=np.int64), keys, values, 1)[
-                0
-            ]
+            probs = self.model.score(self.blocks(answer))
             by_label = dict(zip(self.model.labels, probs.tolist(), strict=True))
         else:
             by_label = {}

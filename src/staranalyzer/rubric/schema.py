@@ -301,6 +301,9 @@ RULE_KINDS: tuple[type[_Rule], ...] = (
     LeadershipRule,
 )
 
+Measure = Literal["share_distance"]
+"""Whole-answer measures a deduction can scale with (``scoring.measures``)."""
+
 Condition = Literal[
     "no_metrics_anywhere",
     "no_scope_cues",
@@ -320,7 +323,8 @@ Condition = Literal[
 class Deduction(_Strict):
     """Points a dimension loses for each matching finding (or once for a condition).
 
-    Exactly one of ``rule`` (an id prefix), ``category`` or ``condition`` says what matches;
+    Exactly one of ``rule`` (an id prefix), ``category``, ``condition`` or ``measure`` (points
+    times a 0-1 measure of the whole answer) says what matches;
     ``section`` narrows a finding match to one section; ``max_points`` caps the total.
     """
 
@@ -331,6 +335,8 @@ class Deduction(_Strict):
     rule: str | None = None
     category: Category | None = None
     condition: Condition | None = None
+    measure: Measure | None = None
+    """A whole-answer measure from 0 to 1: the deduction is ``points`` times its value."""
     section: Label | None = None
     severity: Severity | None = None
     """Only findings of this severity (None: any)."""
@@ -339,8 +345,9 @@ class Deduction(_Strict):
 
     @model_validator(mode="after")
     def _one_trigger(self) -> Deduction:
-        if sum(x is not None for x in (self.rule, self.category, self.condition)) != 1:
-            raise ValueError("give exactly one of 'rule', 'category' or 'condition'")
+        triggers = (self.rule, self.category, self.condition, self.measure)
+        if sum(x is not None for x in triggers) != 1:
+            raise ValueError("give exactly one of 'rule', 'category', 'condition' or 'measure'")
         return self
 
 
