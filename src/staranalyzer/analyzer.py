@@ -396,7 +396,7 @@ def _check(deadline: float | None) -> None:
 
 _CHECKED: set[int] = set()  # ids of user rubrics whose rule examples were checked
 _WORKER: Analyzer | None = None
-_ZONE = 1024  # answers per spaCy memory zone
+_ZONE = 256  # answers per spaCy memory zone (its reports are held until it closes)
 _COLLECT_AFTER = 128  # answers in a chunk before its garbage is collected at its end
 
 
