@@ -295,6 +295,20 @@ def flag_examples(
     return out
 
 
+def log_count_ratio(col: np.ndarray, positive: np.ndarray, f: int) -> np.ndarray:
+    """Each binary feature's naive-Bayes log-count ratio for one label (Wang and Manning 2012).
+
+    ``col``: the feature of each (example, feature) entry; ``positive``: whether that entry's
+    example has the label. r = log((p / |p|) / (q / |q|)), p and q being 1 + the number of
+    positive and of negative examples with the feature, over the features that occur (0 for
+    the others).
+    """
+    used = np.bincount(col, minlength=f) > 0
+    p = 1.0 + np.bincount(col[positive], minlength=f)
+    q = 1.0 + np.bincount(col[~positive], minlength=f)
+    return np.where(used, np.log((p / p[used].sum()) / (q / q[used].sum())), 0.0)
+
+
 def train_logistic(examples: list[FlagExample], labels: list[str], iterations: int = 300,
                    l2: float = 3e-4, min_count: int = 2, positive_weight: float = 2.0,
                    solver: str = "adagrad", nb_lr: bool = False,
@@ -345,10 +359,7 @@ def train_logistic(examples: list[FlagExample], labels: list[str], iterations: i
         # per feature, so the shipped model is a single logistic model as before.
         binary = val == 1.0
         for j in range(c):
-            positive = y[row, j] > 0
-            p = 1.0 + np.bincount(col[positive & binary], minlength=f)
-            q = 1.0 + np.bincount(col[~positive & binary], minlength=f)
-            ratio = np.log((p / p.sum()) / (q / q.sum()))
+            ratio = log_count_ratio(col[binary], y[row[binary], j] > 0, f)
             ratio[np.bincount(col[~binary], minlength=f) > 0] = 1.0  # real-valued: as they are
             wj, bj = _lbfgs(row, col, val * ratio[col], (n, f), y[:, j : j + 1],
                             sample_weight[:, j : j + 1], l2, iterations)  # fmt: skip
@@ -363,10 +374,11 @@ def train_logistic(examples: list[FlagExample], labels: list[str], iterations: i
         "l2": l2,
         "min_count": min_count,
         "positive_weight": positive_weight,
-        "nb_lr": nb_lr,
         "examples": n,
         "positives": {lab: int(y[:, i].sum()) for i, lab in enumerate(labels)},
     }
+    if nb_lr:
+        meta["nb_lr"] = True
     return keys[order], w[keep][order].astype(np.float32), b.round(6), meta
 
 
@@ -555,9 +567,9 @@ def fit_nb_lr(
     """NB-LR (Wang and Manning 2012) per label over the whole answer's stems and stem pairs.
 
     Each story: its known terms, binary, scaled to unit length; each label's features scaled by
-    the log-count ratio r = log((p / |p|) / (q / |q|)) (p, q: 1 + the number of positive and of
-    negative stories with the term); a logistic regression over them. Returned folded into one
-    weight per key (r x w; zero for keys that are not stems or pairs) and the intercepts.
+    their log-count ratio (:func:`log_count_ratio`); a logistic regression over them. Returned
+    folded into one weight per key (r x w; zero for keys that are not stems or pairs) and the
+    intercepts.
     """
     rows, cols = [], []
     for r, (_, _, texts) in enumerate(items):
@@ -569,14 +581,10 @@ def fit_nb_lr(
     y = np.array([[1.0 if label in g else 0.0 for label in labels] for _, g, _ in items])
     per_story = np.bincount(row, minlength=n).astype(np.float64)
     unit = 1.0 / np.sqrt(np.maximum(per_story, 1.0))
-    used = np.bincount(col, minlength=f) > 0
     nb_weights = np.zeros((f, len(labels)))
     nb_bias = np.zeros(len(labels))
     for j in range(len(labels)):
-        positive = y[row, j] > 0
-        p = 1.0 + np.bincount(col[positive], minlength=f)
-        q = 1.0 + np.bincount(col[~positive], minlength=f)
-        ratio = np.where(used, np.log((p / p[used].sum()) / (q / q[used].sum())), 0.0)
+        ratio = log_count_ratio(col, y[row, j] > 0, f)
         w, b = _lbfgs(row, col, unit[row] * ratio[col], (n, f), y[:, j : j + 1],
                       np.ones((n, 1)), 1.0 / (c * n), iterations)  # fmt: skip
         nb_weights[:, j] = w[:, 0] * ratio
