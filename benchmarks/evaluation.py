@@ -413,7 +413,17 @@ _FIRST_PERSON_TO_WE = {
 
 
 def we_only(text: str) -> str:
-    """The text retold with "we" for "I" (and "our" for "my"...)."""
+    """The text retold with "we" for "I" (and "our" for "my"...).
+
+    Notes that drop their subject ("- rang the stores; redid the floor plan") mean "I": each
+    such clause gets an explicit "we" ("- we rang the stores; we redid the floor plan").
+    """
+    from staranalyzer import load_rubric
+    from staranalyzer.detectors.structure import implied_subject_starts
+
+    rule = next(r for r in load_rubric("default").rules if r.id == "ownership.action_we")
+    starts = implied_subject_starts(text, rule)
+    text = _replace_spans(text, [(k, k + 1, "we " + text[k].lower()) for k in starts])
 
     def swap(m: re.Match[str]) -> str:
         word = m.group(0)

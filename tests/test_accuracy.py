@@ -103,7 +103,7 @@ def test_heldout_red_flag_floors(gold):
 
 
 # Measured 2026-11-28 on the held-out strong answers (never tuned on), rubric default: the
-# original beat its weakened variant in 816 of 840 pairs (0.971; target 0.98).
+# original beat its weakened variant in 833 of 856 pairs (0.973; target 0.98).
 VALIDITY_FLOOR = 0.965
 
 

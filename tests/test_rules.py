@@ -163,3 +163,43 @@ def test_the_veto_keeps_a_real_hedge_and_real_blame():
     report = analyzer.analyze(text)
     categories = {f.category for f in report.findings}
     assert {"hedging", "blame"} <= categories
+
+
+@pytest.mark.parametrize(
+    "action,implied",
+    [
+        ("- rang the fire service\n- briefed the nurses", 2),
+        ("pulled last year's discharges (64); agreed a route; wrote a one-page leaflet", 3),
+        ("1. Mapped the gaps. 2) took the plan to the board", 2),
+        ("Planned the move, then our team split the code.", 1),
+        # Not an implied "I": a subject is there, or the opening word is not a past verb.
+        ("We rang the fire service and I briefed the nurses.", 0),
+        ("Based on the data, we moved the rota.", 0),
+        ("- the vendor rang back\n- our leads agreed", 0),
+        ("Speed mattered; interested teams joined.", 0),
+        ("we rang the fire service; agreed a route", 0),
+        ("- they rang back; agreed\n- briefed our coordinators; wrote a leaflet", 2),
+    ],
+)
+def test_notes_that_drop_the_i_count_it_once_per_clause(action, implied):
+    from staranalyzer.detectors.structure import implied_subjects
+
+    rule = next(r for r in load_rubric("default").rules if r.id == "ownership.action_we")
+    assert implied_subjects(action, rule) == implied
+
+
+def test_a_notes_action_is_not_told_it_never_says_i():
+    notes = (
+        "Situation: Oxygen patients went home with no fire-safety check.\n"
+        "Action:\n- pulled our discharges for the year\n- rang the fire service; agreed a "
+        "referral route with our team\n- briefed our coordinators\n"
+        "Result: 40 home checks in the first month."
+    )
+    we_told = notes.replace("- pulled", "- we pulled").replace("- rang", "- we rang")
+    we_told = we_told.replace("- briefed", "- we briefed")
+    analyzer = Analyzer()
+    assert not any(
+        f.rule.startswith("ownership.action_we") for f in analyzer.analyze(notes).findings
+    )
+    rules = {f.rule for f in analyzer.analyze(we_told).findings}
+    assert "ownership.action_we.none" in rules

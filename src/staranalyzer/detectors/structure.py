@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
 from ..answer import ParsedAnswer
@@ -12,6 +14,11 @@ from ..models import Finding
 from ..rubric import BalanceRule, MissingSectionRule, NoMetricsRule, OrderRule, RatioRule
 from ..scoring import is_outcome
 from .base import Engine, Evidence, fill
+
+# The first word of a bullet, a line, or a clause after ";" or a sentence end: where notes drop
+# the subject they mean ("- rang the fire service; briefed the nurses").
+_WORD = re.compile(r"[a-z']+")
+_OPENING_WORD = re.compile(r"(?:^|\n|;|[.!?]\s)[ \t]*(?:[-*•·>→]+|\d{1,2}[.)])?[ \t]*([A-Za-z]+)\b")
 
 
 class RatioEngine(Engine):
@@ -46,7 +53,9 @@ class RatioEngine(Engine):
         for k, s in enumerate(chosen):
             lo, hi = bounds[2 * k], bounds[2 * k + 1]
             num = int(num_run[hi] - num_run[lo])
-            den = int(den_run[hi] - den_run[lo])
+            den = int(den_run[hi] - den_run[lo]) + implied_subjects(
+                answer.text[s.start : s.end], rule
+            )
             if num >= rule.min_numerator and num / (num + den) >= rule.threshold:
                 found = self.finding(
                     rule, answer, s.start, s.end, quote=False, section=s.label,
@@ -58,6 +67,42 @@ class RatioEngine(Engine):
                     found = found.model_copy(update={"rule": f"{rule.id}.none", "message": message})
                 out.append(found)
         return out
+
+
+def implied_subjects(text: str, rule: RatioRule) -> int:
+    """How many bullets, lines and clauses of ``text`` open on a past verb with no subject."""
+    return len(implied_subject_starts(text, rule))
+
+
+def implied_subject_starts(text: str, rule: RatioRule) -> list[int]:
+    """Where the bullets, lines and clauses of ``text`` that drop their subject begin.
+
+    Each is the offset of a past-tense verb that opens a bullet, a line or a clause with no
+    subject (see :class:`RatioRule`). A clause later in a line that already named one of the
+    rule's ``subjects`` ("we rang them; agreed a route") shares that subject, so it does not
+    count. One pass over the text.
+    """
+    if not rule.implied_subject:
+        return []
+    listed = {w.lower() for w in rule.implied_subject}
+    unless = {w.lower() for w in rule.implied_subject_not}
+    pronouns = {w.lower() for w in rule.subjects}
+    starts: list[int] = []
+    scanned, named = 0, False
+    for m in _OPENING_WORD.finditer(text):
+        start = m.start(1)
+        line_start = text.rfind("\n", scanned, start) + 1
+        if line_start:  # a new line since the last match: its subject is not yet named
+            scanned, named = line_start, False
+        if not named:
+            named = any(w in pronouns for w in _WORD.findall(text[scanned:start].lower()))
+        scanned = start
+        word = m.group(1).lower()
+        if named:
+            continue
+        if word in listed or (len(word) >= 5 and word.endswith("ed") and word not in unless):
+            starts.append(start)
+    return starts
 
 
 class MissingSectionEngine(Engine):

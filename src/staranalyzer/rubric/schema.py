@@ -128,7 +128,12 @@ class RatioRule(_Rule):
     Fires when numerator / (numerator + denominator) >= ``threshold`` and the numerator count is
     at least ``min_numerator``. With ``none_message``, a section where the denominator never
     occurs ("we", never "I") is reported with that message under the rule id plus ``.none``,
-    so scoring can weigh it apart.
+    so scoring can weigh it apart. With ``implied_subject``, a bullet, line or clause that opens
+    on a past-tense verb with no subject ("- rang the fire service", "pulled the logs; wrote
+    the fix") counts once as a denominator word: notes leave out the "I" they mean. The verbs
+    are the listed words (irregular past forms) and words of five letters or more ending in
+    "ed" that are not listed in ``implied_subject_not``. A clause later in a line that already
+    named one of ``subjects`` shares that subject ("we rang them; agreed a route").
     """
 
     kind: Literal["ratio"]
@@ -138,6 +143,9 @@ class RatioRule(_Rule):
     threshold: float = Field(ge=0, le=1)
     min_numerator: int = Field(1, ge=1)
     none_message: str | None = None
+    implied_subject: Phrases = Field(default_factory=list)
+    implied_subject_not: Phrases = Field(default_factory=list)
+    subjects: Phrases = Field(default_factory=list)
 
 
 class MissingSectionRule(_Rule):
