@@ -18,12 +18,14 @@ character: a character's label is the section that holds it, else ``none``.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).parent
 sys.path.insert(0, str(HERE / "corpus"))
@@ -412,17 +414,33 @@ _FIRST_PERSON_TO_WE = {
 }
 
 
+@functools.cache
+def _default_analyzer() -> Any:
+    from staranalyzer import Analyzer
+
+    return Analyzer()
+
+
+def _implied_subject_starts(text: str) -> list[int]:
+    """Where ``text`` opens a note with a past verb and no subject (the default rubric's rule)."""
+    from staranalyzer.answer import parse_answer, safe_text
+    from staranalyzer.detectors.structure import ImpliedSubject
+
+    analyzer = _default_analyzer()
+    rule = next(r for r in analyzer.rubric.rules if r.id == "ownership.action_we")
+    clean = safe_text(text)
+    doc = analyzer.nlp(clean)
+    implied = ImpliedSubject.compile(rule, doc.vocab.strings)
+    return implied.starts(parse_answer(text, clean, doc), 0, len(text))
+
+
 def we_only(text: str) -> str:
     """The text retold with "we" for "I" (and "our" for "my"...).
 
     Notes that drop their subject ("- rang the stores; redid the floor plan") mean "I": each
     such clause gets an explicit "we" ("- we rang the stores; we redid the floor plan").
     """
-    from staranalyzer import load_rubric
-    from staranalyzer.detectors.structure import implied_subject_starts
-
-    rule = next(r for r in load_rubric("default").rules if r.id == "ownership.action_we")
-    starts = implied_subject_starts(text, rule)
+    starts = _implied_subject_starts(text)
     text = _replace_spans(text, [(k, k + 1, "we " + text[k].lower()) for k in starts])
 
     def swap(m: re.Match[str]) -> str:

@@ -5,20 +5,17 @@
 
 from __future__ import annotations
 
-import re
+from collections.abc import Iterable
+from dataclasses import dataclass
 
 import numpy as np
+from spacy.strings import StringStore
 
 from ..answer import ParsedAnswer
 from ..models import Finding
 from ..rubric import BalanceRule, MissingSectionRule, NoMetricsRule, OrderRule, RatioRule
 from ..scoring import is_outcome
 from .base import Engine, Evidence, fill
-
-# The first word of a bullet, a line, or a clause after ";" or a sentence end: where notes drop
-# the subject they mean ("- rang the fire service; briefed the nurses").
-_WORD = re.compile(r"[a-z']+")
-_OPENING_WORD = re.compile(r"(?:^|\n|;|[.!?]\s)[ \t]*(?:[-*•·>→]+|\d{1,2}[.)])?[ \t]*([A-Za-z]+)\b")
 
 
 class RatioEngine(Engine):
@@ -28,15 +25,19 @@ class RatioEngine(Engine):
 
     def __init__(self, rubric) -> None:  # type: ignore[no-untyped-def]
         super().__init__(rubric)
-        self._hashes: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        self._hashes: dict[str, tuple[np.ndarray, np.ndarray, ImpliedSubject]] = {}
 
-    def _words(self, answer: ParsedAnswer, rule: RatioRule) -> tuple[np.ndarray, np.ndarray]:
+    def _words(
+        self, answer: ParsedAnswer, rule: RatioRule
+    ) -> tuple[np.ndarray, np.ndarray, ImpliedSubject]:
         cached = self._hashes.get(rule.id)
         if cached is None:
             strings = answer.doc.vocab.strings
-            num = np.array(sorted(strings.add(w.lower()) for w in rule.numerator), dtype=np.uint64)
-            den = np.array(sorted(strings.add(w.lower()) for w in rule.denominator), np.uint64)
-            cached = self._hashes[rule.id] = (num, den)
+            cached = self._hashes[rule.id] = (
+                hashes(rule.numerator, strings),
+                hashes(rule.denominator, strings),
+                ImpliedSubject.compile(rule, strings),
+            )
         return cached
 
     def run(self, answer: ParsedAnswer, evidence: Evidence, rule: RatioRule) -> list[Finding]:
@@ -44,7 +45,7 @@ class RatioEngine(Engine):
         chosen = [s for s in answer.sections if s.label == rule.section]
         if not chosen:
             return []
-        num_words, den_words = self._words(answer, rule)
+        num_words, den_words, implied = self._words(answer, rule)
         # Running counts over every token, once: each section's counts are two differences.
         num_run = np.concatenate([[0], np.cumsum(np.isin(answer.lower, num_words))])
         den_run = np.concatenate([[0], np.cumsum(np.isin(answer.lower, den_words))])
@@ -53,9 +54,7 @@ class RatioEngine(Engine):
         for k, s in enumerate(chosen):
             lo, hi = bounds[2 * k], bounds[2 * k + 1]
             num = int(num_run[hi] - num_run[lo])
-            den = int(den_run[hi] - den_run[lo]) + implied_subjects(
-                answer.text[s.start : s.end], rule
-            )
+            den = int(den_run[hi] - den_run[lo]) + len(implied.starts(answer, s.start, s.end))
             if num >= rule.min_numerator and num / (num + den) >= rule.threshold:
                 found = self.finding(
                     rule, answer, s.start, s.end, quote=False, section=s.label,
@@ -69,40 +68,64 @@ class RatioEngine(Engine):
         return out
 
 
-def implied_subjects(text: str, rule: RatioRule) -> int:
-    """How many bullets, lines and clauses of ``text`` open on a past verb with no subject."""
-    return len(implied_subject_starts(text, rule))
+def hashes(words: Iterable[str], strings: StringStore) -> np.ndarray:
+    """The sorted lower-case string hashes of ``words`` (for ``np.isin`` over token arrays)."""
+    return np.array(sorted({strings.add(w.lower()) for w in words}), dtype=np.uint64)
 
 
-def implied_subject_starts(text: str, rule: RatioRule) -> list[int]:
-    """Where the bullets, lines and clauses of ``text`` that drop their subject begin.
+@dataclass(frozen=True)
+class ImpliedSubject:
+    """A ratio rule's notes that drop the "I" they mean, compiled once (see :class:`RatioRule`).
 
-    Each is the offset of a past-tense verb that opens a bullet, a line or a clause with no
-    subject (see :class:`RatioRule`). A clause later in a line that already named one of the
-    rule's ``subjects`` ("we rang them; agreed a route") shares that subject, so it does not
-    count. One pass over the text.
+    ``listed``, ``unless`` and ``subjects``: hashes of ``implied_subject``,
+    ``implied_subject_not`` and ``subjects``.
     """
-    if not rule.implied_subject:
-        return []
-    listed = {w.lower() for w in rule.implied_subject}
-    unless = {w.lower() for w in rule.implied_subject_not}
-    pronouns = {w.lower() for w in rule.subjects}
-    starts: list[int] = []
-    scanned, named = 0, False
-    for m in _OPENING_WORD.finditer(text):
-        start = m.start(1)
-        line_start = text.rfind("\n", scanned, start) + 1
-        if line_start:  # a new line since the last match: its subject is not yet named
-            scanned, named = line_start, False
-        if not named:
-            named = any(w in pronouns for w in _WORD.findall(text[scanned:start].lower()))
-        scanned = start
-        word = m.group(1).lower()
-        if named:
-            continue
-        if word in listed or (len(word) >= 5 and word.endswith("ed") and word not in unless):
-            starts.append(start)
-    return starts
+
+    listed: frozenset[int]
+    unless: frozenset[int]
+    subjects: np.ndarray
+
+    @classmethod
+    def compile(cls, rule: RatioRule, strings: StringStore) -> ImpliedSubject:
+        """The rule's word lists as string hashes of ``strings``."""
+        return cls(
+            frozenset(hashes(rule.implied_subject, strings).tolist()),
+            frozenset(hashes(rule.implied_subject_not, strings).tolist()),
+            hashes(rule.subjects, strings),
+        )
+
+    def starts(self, answer: ParsedAnswer, start: int, end: int) -> list[int]:
+        """Offsets of the past verbs that open a unit of ``[start, end)`` with no subject.
+
+        A unit is a bullet, line or clause of the parsed answer (:attr:`ParsedAnswer.units`);
+        its first word is read past any list marker. A later unit of a line that already named
+        one of the rule's subjects ("we rang them; agreed a route") shares that subject.
+        """
+        if not self.listed:
+            return []
+        units = [answer.units[k] for k in answer.units_between(start, end)]
+        units = [u for u in units if u.start >= start]
+        if not units:
+            return []
+        # Subject words counted once over the stretch; a unit's count is a difference.
+        lo = units[0].tok_start
+        said = np.concatenate([[0], np.cumsum(np.isin(answer.lower[lo : units[-1].tok_end],
+                                                      self.subjects))])  # fmt: skip
+        doc, out, named = answer.doc, [], False
+        for unit in units:
+            if unit.line_start:
+                named = False
+            first = unit.tok_start
+            while first < unit.tok_end and not doc[first].is_alpha:
+                first += 1  # past a list marker ("-", "1.")
+            if not named and first < unit.tok_end:
+                word = int(answer.lower[first])
+                text = doc[first].lower_
+                regular = len(text) >= 5 and text.endswith("ed") and word not in self.unless
+                if word in self.listed or regular:
+                    out.append(int(answer.idx[first]))
+            named = named or said[unit.tok_end - lo] > said[unit.tok_start - lo]
+        return out
 
 
 class MissingSectionEngine(Engine):
