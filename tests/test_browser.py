@@ -167,8 +167,8 @@ def test_every_section_and_metric_of_a_known_answer_is_in_the_dom(tmp_path, page
     marks = pg.locator(".answer mark.mt:not(.cont)")
     assert marks.count() == len(report.metrics) == 7
     assert marks.all_text_contents() == [m.text for m in report.metrics]
-    assert report.verdict == "strong" and 99 <= report.score < 100  # balance: 3 % off its targets
-    assert pg.title() == f"{STRONG}: 99/100, strong · star-check"
+    assert report.verdict == "strong" and 98 <= report.score < 99  # balance 3 % off; 2 numbers in R
+    assert pg.title() == f"{STRONG}: 98/100, strong · star-check"
     assert pg.locator(".dim").count() == 6
     assert pg.locator(".bars li").count() == 4
 

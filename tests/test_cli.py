@@ -39,7 +39,7 @@ def test_text_card():
     result = run("--no-color", WEAK)
     assert result.exit_code == ExitCode.OK
     out = result.stdout
-    assert "58/100  WEAK" in out  # 58.9 shown as 58: floored, so it never reads as a higher verdict
+    assert "53/100  WEAK" in out  # 53.9 shown as 53: floored, so it never reads as a higher verdict
     assert "(target 53%)" in out  # the section bar against its target
     assert '1:338  warning Impact claimed without a number: "a huge success".' in out
     assert "follow-up questions" in out and "What was the measurable impact?" in out

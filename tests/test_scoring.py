@@ -345,7 +345,47 @@ def test_share_distance_is_zero_on_target_and_one_at_most():
     assert measures(rows((0.17, 0.12, 0.53, 0.18)))["share_distance"][0] == pytest.approx(0)
     assert measures(rows((1.0, 0.0, 0.0, 0.0)))["share_distance"][0] == pytest.approx(0.83)
     assert measures(rows((0.27, 0.12, 0.43, 0.18)))["share_distance"][0] == pytest.approx(0.10)
-    assert measures([]) == {}  # no sections: nothing to measure
+    assert "share_distance" not in measures([])  # no sections: no shares to measure
+
+
+def test_number_measures_fall_with_every_number_kept():
+    from staranalyzer.models import Metric
+    from staranalyzer.scoring import measures
+
+    def metric(section, kind="percent"):
+        return Metric.build(kind=kind, text="40%", start=0, end=3, value=40.0, section=section)
+
+    none = measures([], [])
+    assert none["result_numbers"][0] == 1.0 and none["outcome_numbers"][0] == 1.0
+    assert "The Result holds no number" in none["result_numbers"][1]
+    two = measures([], [metric("result"), metric("result"), metric("action")])
+    assert two["result_numbers"][0] == pytest.approx(1 / 3)  # two in the Result
+    assert two["outcome_numbers"][0] == pytest.approx(1 / 4)  # three outcomes anywhere
+    assert "The Result holds 2 numbers" in two["result_numbers"][1]
+    # A count of things ("two major features") is a number in the Result but no outcome.
+    count = measures([], [Metric.build(kind="count", text="two features", start=0, end=12,
+                                        value=2.0, unit="features", section="result")])  # fmt: skip
+    assert count["result_numbers"][0] == pytest.approx(0.5)
+    assert count["outcome_numbers"][0] == 1.0
+
+
+def test_taking_numbers_out_of_the_result_always_lowers_the_score():
+    """Replacing the Result's numbers with "much" costs points even when some remain."""
+    from staranalyzer import analyze
+
+    text = (
+        "Situation: Our checkout failed twice a week at peak and support tickets kept piling up.\n"
+        "Task: I had to make it reliable before the holidays.\n"
+        "Action: I pulled three months of incidents, traced the outages to a retry loop, "
+        "rewrote the client with timeouts and a circuit breaker, and wrote a runbook with the "
+        "on-call engineer.\n"
+        "Result: Outages fell from 9 to 0 over the holidays, conversion rose 4%, and tickets "
+        "dropped by 1,200 a month."
+    )
+    weaker = text.replace("conversion rose 4%", "conversion rose much")
+    weakest = weaker.replace("tickets dropped by 1,200 a month", "tickets dropped a lot")
+    scores = [analyze(t).score for t in (text, weaker, weakest)]
+    assert scores[0] > scores[1] > scores[2], scores
 
 
 def test_a_deduction_has_exactly_one_trigger():

@@ -61,7 +61,8 @@ def build_report(
         rubric,
         evidence.proportions,
     )
-    dimensions, total, verdict = score(findings, held, rubric, measures(evidence.proportions))
+    measured = measures(evidence.proportions, evidence.metrics)
+    dimensions, total, verdict = score(findings, held, rubric, measured)
     headline = None
     if answer.headline is not None:
         h0, h1 = answer.headline

@@ -257,16 +257,36 @@ def conditions(
     return held
 
 
-def measures(rows: Sequence[SectionProportion]) -> dict[str, tuple[float, str]]:
+def measures(
+    rows: Sequence[SectionProportion], metrics: Sequence[Metric] = ()
+) -> dict[str, tuple[float, str]]:
     """Whole-answer measures (0-1) a deduction can scale with, each with its reason.
 
     ``share_distance``: how far the STAR sections' shares are from their target shares (total
     variation distance: the share that would have to move; 0 on target, 1 at most). Unlike the
     per-section limits it moves with every change: a Situation told twice as long always costs
     more.
+
+    ``result_numbers`` and ``outcome_numbers``: ``1 / (1 + n)``, with ``n`` the numbers in the
+    Result and the outcome numbers anywhere in the answer (:func:`is_outcome`). Every number
+    taken out of an answer costs something, with diminishing returns: 1 with none, 0.5 with one,
+    0.25 with three.
     """
+    out: dict[str, tuple[float, str]] = {}
+    in_result = sum(1 for m in metrics if m.section == "result")
+    outcomes = sum(1 for m in metrics if is_outcome(m))
+    out["result_numbers"] = (
+        1 / (1 + in_result),
+        f"The Result holds {_numbers(in_result)}: each further measured fact (a baseline, "
+        "a cost, a time) makes the outcome more convincing.",
+    )
+    out["outcome_numbers"] = (
+        1 / (1 + outcomes),
+        f"The answer measures a change or an amount with {_numbers(outcomes)}: each further "
+        "one is more evidence of impact.",
+    )
     if not rows or not any(r.words for r in rows):
-        return {}
+        return out
     distance = sum(max(0.0, r.share - r.target) for r in rows)
     shares = " / ".join(f"{r.share:.0%}" for r in rows)
     targets = " / ".join(f"{r.target:.0%}" for r in rows)
@@ -274,7 +294,12 @@ def measures(rows: Sequence[SectionProportion]) -> dict[str, tuple[float, str]]:
         f"Section shares (S / T / A / R) {shares} against targets {targets}: "
         f"{distance:.0%} of the answer is in the wrong place."
     )
-    return {"share_distance": (min(1.0, distance), reason)}
+    out["share_distance"] = (min(1.0, distance), reason)
+    return out
+
+
+def _numbers(n: int) -> str:
+    return "no number" if n == 0 else "one number" if n == 1 else f"{n} numbers"
 
 
 def _matching(rule_id_prefix: str | None, category: str | None, section: str | None,

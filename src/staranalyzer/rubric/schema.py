@@ -309,7 +309,7 @@ RULE_KINDS: tuple[type[_Rule], ...] = (
     LeadershipRule,
 )
 
-Measure = Literal["share_distance"]
+Measure = Literal["share_distance", "result_numbers", "outcome_numbers"]
 """Whole-answer measures a deduction can scale with (``scoring.measures``)."""
 
 Condition = Literal[
