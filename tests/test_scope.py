@@ -61,3 +61,41 @@ def test_overreach_finding_names_the_cues(l6):
     (finding,) = [f for f in report.findings if f.rule == "scope.level.over"]
     assert '"600 engineers"' in finding.message and "L7" in finding.message
     assert finding.start is None
+
+
+SETTINGS = [
+    # The size of an organisation or a place, or a turnover, is the setting: no level from it.
+    ("I led a desktop support team of four at a law firm of about 600 staff.", "about 600 staff"),
+    ("I lead a team of five security engineers at a SaaS company with about 300 engineers.",
+     "about 300 engineers"),
+    ("I managed the branch in a coastal town of about 14,000 people.", "about 14,000 people"),
+    ("I ran the night shift at a works supplying about 140,000 people.", "about 140,000 people"),
+    ("I was controller of a packaging maker with a turnover of about £85 million.",
+     "about £85 million"),
+    ("I was the FP&A lead for a company with £60 million of annual recurring revenue.",
+     "£60 million"),
+    ("I inherited a 400-employee manufacturing client when a colleague left.", "400-employee"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("text,cue", SETTINGS, ids=[s[1] for s in SETTINGS])
+def test_the_setting_is_context_not_scope(l6, text, cue):
+    report = l6.analyze(text)
+    (found,) = [c for c in report.scope_cues if c.text == cue]
+    assert found.context
+    assert report.level.verdict != "over"
+    assert not [f for f in report.findings if f.rule == "scope.level.over"]
+
+
+@pytest.mark.parametrize(
+    "text,cue",
+    [
+        ("I led a 12-person team that rebuilt billing, then a 300-person org.", "300-person"),
+        ("I ran a delivery programme for 600 engineers in six organisations.", "600 engineers"),
+        ("I cut costs by $140 million across the group.", "$140 million"),
+    ],
+)
+def test_a_scope_the_candidate_holds_still_reads_over(l6, text, cue):
+    report = l6.analyze(text)
+    (found,) = [c for c in report.scope_cues if c.text == cue]
+    assert not found.context and report.level.verdict == "over"

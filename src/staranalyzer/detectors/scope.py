@@ -21,6 +21,11 @@ _BANDED = ("team_size", "teams", "money", "users")
 _MONTHS = {"month": 1, "quarter": 3, "year": 12}
 _FIRST_PERSON = re.compile(r"(?i)\b(?:i|i'm|i've|i'd|me|my|myself|we|we're|we've|our|us)\b")
 _MINE_BEFORE = re.compile(r"(?i)\b(?:my|our)\s+(?:\S+\s+){0,2}$")
+_APPROXIMATELY = frozenset(
+    {"about", "around", "some", "something", "like", "roughly", "nearly", "almost", "over",
+     "approximately", "just", "close", "to", "more", "than", "under"}
+)  # fmt: skip
+_ADJECTIVE = re.compile(r"\d-[A-Za-z]+$")  # "400-employee": the number describes the next noun
 _OTHERS_CLAUSE = re.compile(r"(?i)\b(?:who|whose|which|he|she|they|their|his|her)\b")
 
 
@@ -64,6 +69,8 @@ class ScopeReader:
             for kind, phrases in rubric.scope.lead_in.items()
             for phrase in phrases
         ]
+        self.setting_before = [p.lower().split() for p in rubric.scope.setting_before]
+        self.setting_after = [p.lower().split() for p in rubric.scope.setting_after]
 
     def cues(
         self,
@@ -160,8 +167,29 @@ class ScopeReader:
             value=value,
             section=section.label if section is not None else None,
             level=band_level(self.levels, kind, value),
-            context=self._is_context(answer, start, people) or not self._owned(answer, kind, start),
+            context=self._is_context(answer, start, people)
+            or not self._owned(answer, kind, start)
+            or self._setting(answer.text, start, end),
         )
+
+    def _setting(self, text: str, start: int, end: int) -> bool:
+        """Is a count or amount the setting: the size of an organisation or place, a turnover?
+
+        "a law firm of about 600 staff", "a town of 14,000 people", "supplying 140,000 people",
+        "£85 million turnover", and a number made an adjective of something other than a team
+        ("a 400-employee client"; "a 12-person team" stays the candidate's).
+        """
+        before = _WORDS_BEFORE.findall(text[max(0, start - 60) : start].lower())
+        while before and before[-1] in _APPROXIMATELY:
+            before.pop()
+        if any(before[-len(p) :] == p for p in self.setting_before):
+            return True
+        after = [w.lower() for w in _WORDS_AFTER.findall(text, end, end + 50)[:4]]
+        if any(after[: len(p)] == p for p in self.setting_after):
+            return True
+        if _ADJECTIVE.search(text, start, end) and after:
+            return self.noun_kind.get(_singular(after[0])) != "teams"
+        return False
 
     def _owned(self, answer: ParsedAnswer, kind: str, start: int) -> bool:
         """Is a count of people or teams the candidate's (they lead, or "my"/"our" before it)?"""

@@ -511,6 +511,11 @@ class Scope(_Strict):
     nouns: dict[ScopeKind, Phrases] = Field(default_factory=dict)
     lead_in: dict[ScopeKind, Phrases] = Field(default_factory=dict)
     """Words just before a bare number that say what it counts ("team of" -> team_size)."""
+    setting_before: Phrases = Field(default_factory=list)
+    """Words just before a count or amount that make it the setting, not the candidate's scope
+    ("a law firm of" 600 staff, "a town of", "supplying", "turnover of")."""
+    setting_after: Phrases = Field(default_factory=list)
+    """Words just after an amount that make it the setting ("£85 million" "turnover")."""
     levels: list[LevelBand] = Field(default_factory=list)
 
     @model_validator(mode="after")
