@@ -42,6 +42,10 @@ def test_scope_cues(analyzer, text, expected):
         ("I led 18 engineers across three teams; it saved $20M a year.", "L6", "within"),
         ("I led 600 engineers in six organisations.", "L7", "over"),
         ("I fixed the build.", None, "unknown"),
+        # Between the L6 band (10-25) and the L7 band (100+): neither within L6 nor a claim of L7.
+        ("I ran the night shift, about 40 people.", None, "unknown"),
+        ("I managed 60 engineers; it saved $20M a year.", "L6", "within"),
+        ("I managed 60 engineers and cut costs by $140M.", "L7", "over"),
     ],
 )
 def test_level_verdict(l6, text, suggested, verdict):

@@ -36,8 +36,10 @@ def _singular(word: str) -> str:
 def band_level(levels: list[LevelBand], kind: str, value: float) -> str | None:
     """The level whose band holds ``value`` for ``kind``.
 
-    A value above a band's upper bound and below the next band's lower bound reads as the next
-    level (60 engineers is beyond an L6 band of 10-25, so L7); below every band, None.
+    Bands honour both bounds: a value above one band's upper bound and below the next band's
+    lower bound reads as no level (60 engineers is beyond an L6 band of 10-25 and short of an
+    L7 band of 100+: neither within L6 nor a claim of L7); above the highest band with an upper
+    bound, that band; below every band, None.
     """
     if kind not in _BANDED:
         return None
@@ -50,8 +52,8 @@ def band_level(levels: list[LevelBand], kind: str, value: float) -> str | None:
         if value >= low:
             level = band.name
             if high is not None and value > high:
-                nxt = next((b.name for b in levels[i + 1 :] if getattr(b, kind) is not None), None)
-                level = nxt or band.name
+                later = any(getattr(b, kind) is not None for b in levels[i + 1 :])
+                level = None if later else band.name
     return level
 
 
