@@ -10,6 +10,7 @@ from bisect import bisect_left
 
 from ..answer import ParsedAnswer
 from ..models import Finding, LevelAssessment, Metric, ScopeCue
+from ..quantities.numbers import QUALIFIER_PHRASES
 from ..rubric import LevelBand, Rubric, ScopeLevelRule
 from .base import Engine, Evidence
 
@@ -21,10 +22,11 @@ _BANDED = ("team_size", "teams", "money", "users")
 _MONTHS = {"month": 1, "quarter": 3, "year": 12}
 _FIRST_PERSON = re.compile(r"(?i)\b(?:i|i'm|i've|i'd|me|my|myself|we|we're|we've|our|us)\b")
 _MINE_BEFORE = re.compile(r"(?i)\b(?:my|our)\s+(?:\S+\s+){0,2}$")
+# Words between a setting phrase and its number ("a firm of about 600", "a reserve of something
+# like £140 million"): the quantity parser's qualifiers, and loose "some", "something like".
 _APPROXIMATELY = frozenset(
-    {"about", "around", "some", "something", "like", "roughly", "nearly", "almost", "over",
-     "approximately", "just", "close", "to", "more", "than", "under"}
-)  # fmt: skip
+    [w for p in QUALIFIER_PHRASES for w in p.split()] + ["some", "something", "like", "close", "to"]
+)
 _ADJECTIVE = re.compile(r"\d-[A-Za-z]+$")  # "400-employee": the number describes the next noun
 _OTHERS_CLAUSE = re.compile(r"(?i)\b(?:who|whose|which|he|she|they|their|his|her)\b")
 
