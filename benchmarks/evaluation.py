@@ -369,11 +369,24 @@ def insert_sentence(story: GoldStory, sentence: str, section: str) -> tuple[str,
     if target is None:
         target = next((s for s in story.sections if s.label == "result"), None)
     at = target.end if target is not None else len(story.text.rstrip())
-    before = story.text[:at]
-    glue = " " if before and before[-1] in '.!?"”)' else ". "
-    text = before + glue + sentence + story.text[at:]
+    before, rest = story.text[:at], story.text[at:]
+    if _note_like(sentence):
+        # A note (no closing stop, a lower-case start or a bullet) goes on a line of its own, as
+        # a candidate writes one; run into the prose it would merge with its neighbours.
+        glue = "" if not before or before.endswith("\n") else "\n"
+        if rest and not rest.startswith("\n"):
+            rest = "\n" + rest.lstrip(" ")
+    else:
+        glue = " " if before and before[-1] in '.!?"”)' else ". "
+    text = before + glue + sentence + rest
     start = len(before) + len(glue)
     return text, start, start + len(sentence)
+
+
+def _note_like(sentence: str) -> bool:
+    """Whether a sentence is written as a note: no closing stop, a lower-case start or a bullet."""
+    s = sentence.strip()
+    return bool(s) and (s[-1] not in '.!?"”)' or s[0].islower() or s[0] in "-*•")
 
 
 def hosts_for(stories: list[GoldStory], split: str) -> list[GoldStory]:

@@ -68,9 +68,9 @@ def test_heldout_principle_floor(gold, rubric_name):
 
 # Measured 2026-11-28 on the held-out red-flag sentences, each placed in a held-out strong answer
 # (never tuned on), amazon-l6, models trained on the dev corpus (the sentence model with NB-LR
-# averaged in): recall blame 0.89, sole credit 0.93, vague 0.89, hedging 0.98, overreach 0.95;
-# 3 % of 260 traps flagged; per strong answer blame 0.034, sole credit 0.007, vague 0.007,
-# hedging 0.027, overreach 0.047.
+# averaged in, notes placed on lines of their own): recall blame 0.91, sole credit 0.93, vague
+# 0.90, hedging 0.98, overreach 0.95; 3 % of 260 traps flagged; per strong answer blame 0.054,
+# sole credit 0.007, vague 0.007, hedging 0.020, overreach 0.041.
 FLAG_RECALL_FLOORS = {
     "blame": 0.86,
     "sole_credit": 0.87,
@@ -103,7 +103,8 @@ def test_heldout_red_flag_floors(gold):
 
 
 # Measured 2026-11-28 on the held-out strong answers (never tuned on), rubric default: the
-# original beat its weakened variant in 837 of 856 pairs (0.978; target 0.98).
+# original beat its weakened variant in 837 of 856 pairs (0.978; target 0.98), before and after
+# the story-length and distinct-figure changes of the session's fifth round.
 VALIDITY_FLOOR = 0.965
 
 
@@ -174,3 +175,23 @@ def test_v1_jsonl_is_built_from_its_text_sources(tmp_path):
     assert built.read_text(encoding="utf-8") == corpus.read_text(encoding="utf-8"), (
         "run benchmarks/corpus/build.py"
     )
+
+
+def test_a_note_is_placed_on_a_line_of_its_own():
+    """A flag sentence written as a note is not run into the prose around it (it would merge
+    with its neighbours into one sentence nobody wrote)."""
+    from evaluation import GoldStory, Span, insert_sentence
+
+    text = "Situation: the depot ran late.\nResult: on time 98% of days. I learned to ask early."
+    result_end = text.index(" I learned")
+    story = GoldStory(
+        id="t-1", split="dev", origin="v2", text=text,
+        spans=[Span("situation", 11, 30), Span("result", 39, result_end)],
+        form="prose", quality="strong", weak=[],
+    )  # fmt: skip
+    placed, start, end = insert_sentence(story, "- OTIF way better, fewer escalations", "result")
+    assert placed[start:end] == "- OTIF way better, fewer escalations"
+    assert placed[start - 1] == "\n" and placed[end] == "\n"
+    assert placed.endswith("\nI learned to ask early.")
+    prose, start, end = insert_sentence(story, "It was their fault, not mine.", "result")
+    assert prose[start - 1] == " " and prose[end:].startswith(" I learned")

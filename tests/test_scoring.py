@@ -302,9 +302,18 @@ def _balance_points(report, deduction_id="score.balance.shares"):
 
 def test_balance_moves_with_every_change_of_section_shares(analyzer):
     # Both Situations are past the dominant limit, so no per-section condition changes between
-    # them; the share of the answer in the wrong place still grows, and so does the cost.
-    long_one = analyzer.analyze("Situation: " + _SCENE * 6 + _HANDOVER)
-    longer = analyzer.analyze("Situation: " + _SCENE * 8 + _HANDOVER)
+    # them; the share of the answer in the wrong place still grows, and so does the cost. (The
+    # Action is long enough that the story is not too short without its background.)
+    handover = _HANDOVER.replace(
+        "\nResult:",
+        " Every morning for a month I read the overnight incident log with the ward manager, "
+        "and we changed one line of the sheet each week where the log showed a gap. I taught "
+        "the sheet to the day staff at their huddle so that both shifts filled it in the same "
+        "way, and I asked the practice educator to add it to the induction for every new "
+        "agency nurse, with a short quiz at the end that I marked myself.\nResult:",
+    )
+    long_one = analyzer.analyze("Situation: " + _SCENE * 11 + handover)
+    longer = analyzer.analyze("Situation: " + _SCENE * 13 + handover)
     for report in (long_one, longer):
         assert {"score.structure.situation_long", "score.structure.situation_dominant"} <= (
             _deduction_ids(report)
@@ -352,13 +361,14 @@ def test_number_measures_fall_with_every_number_kept():
     from staranalyzer.models import Metric
     from staranalyzer.scoring import measures
 
-    def metric(section, kind="percent"):
-        return Metric.build(kind=kind, text="40%", start=0, end=3, value=40.0, section=section)
+    def metric(section, value, kind="percent"):
+        return Metric.build(kind=kind, text=f"{value:g}%", start=0, end=3, value=value,
+                            section=section)  # fmt: skip
 
     none = measures([], [])
     assert none["result_numbers"][0] == 1.0 and none["outcome_numbers"][0] == 1.0
     assert "The Result holds no number" in none["result_numbers"][1]
-    two = measures([], [metric("result"), metric("result"), metric("action")])
+    two = measures([], [metric("result", 40.0), metric("result", 12.0), metric("action", 3.0)])
     assert two["result_numbers"][0] == pytest.approx(1 / 3)  # two in the Result
     assert two["outcome_numbers"][0] == pytest.approx(1 / 4)  # three outcomes anywhere
     assert "The Result holds 2 numbers" in two["result_numbers"][1]
@@ -367,6 +377,43 @@ def test_number_measures_fall_with_every_number_kept():
                                         value=2.0, unit="features", section="result")])  # fmt: skip
     assert count["result_numbers"][0] == pytest.approx(0.5)
     assert count["outcome_numbers"][0] == 1.0
+
+
+def test_a_figure_said_again_is_one_fact():
+    from staranalyzer.models import Metric
+    from staranalyzer.scoring import measures
+
+    def metric(text, value, section, unit="%"):
+        return Metric.build(kind="percent", text=text, start=0, end=len(text), value=value,
+                            unit=unit, section=section)  # fmt: skip
+
+    once = measures([], [metric("40%", 40.0, "result")])
+    again = measures([], [metric("40%", 40.0, "result"), metric("40 per cent", 40.0, "result")])
+    assert again["result_numbers"][0] == once["result_numbers"][0] == pytest.approx(0.5)
+    assert again["outcome_numbers"][0] == once["outcome_numbers"][0] == pytest.approx(0.5)
+    other = measures([], [metric("40%", 40.0, "result"), metric("12%", 12.0, "result")])
+    assert other["result_numbers"][0] == pytest.approx(1 / 3)
+
+
+def test_telling_the_situation_four_times_does_not_raise_the_score():
+    """Its figures repeated are no further evidence of impact (the long_situation variant)."""
+    from staranalyzer import analyze
+
+    situation = (
+        "Our month-end close at a 300-person distributor took nine working days, and the "
+        "reconciliation of 14 bank accounts was done by hand in spreadsheets."
+    )
+    rest = (
+        "\nTask: I was asked to get the close under five days without new headcount.\n"
+        "Action: I mapped every step with the two senior accountants, moved the bank feeds into "
+        "the ledger's matching tool, wrote the rules for the 40 most common differences, and ran "
+        "the old and new process side by side for two months with the controller.\n"
+        "Result: The close now takes four days, manual matches fell by 85%, and the auditors "
+        "cut their fieldwork by a week."
+    )
+    text = f"Situation: {situation}{rest}"
+    padded = f"Situation: {' '.join([situation] * 4)}{rest}"
+    assert analyze(text).score > analyze(padded).score
 
 
 def test_taking_numbers_out_of_the_result_always_lowers_the_score():
@@ -399,3 +446,45 @@ def test_a_deduction_has_exactly_one_trigger():
                   measure="share_distance", condition="timing_short")  # fmt: skip
     with pytest.raises(ValidationError):
         Deduction(id="score.balance.x", dimension="balance", points=10, measure="word_count")
+
+
+def test_padding_the_situation_does_not_make_a_short_story_long_enough():
+    """The too-short deduction counts the Situation at most at its target share."""
+    from staranalyzer import analyze
+
+    situation = (
+        "Our school's Year 9 science results had slipped for two years, and parents' evenings "
+        "kept raising homework that was set but never marked."
+    )
+    rest = (
+        "\nTask: As head of science I had to turn it round within a year.\n"
+        "Action: I rebuilt the homework plan with the four teachers, moved marking to short "
+        "weekly quizzes the system marks itself, and met the parents' forum each term. I "
+        "looked at the quiz scores every Monday with the two newest teachers and planned the "
+        "week's reteaching with them, topic by topic.\n"
+        "Result: Year 9 results rose 12 points, and homework handed in went from 61% to 88%."
+    )
+
+    def too_short(report):
+        found = [x for d in report.dimensions for x in d.deductions
+                 if x.id == "score.balance.too_short"]  # fmt: skip
+        return found[0] if found else None
+
+    short = analyze(f"Situation: {situation}{rest}")
+    padded = analyze(f"Situation: {' '.join([situation] * 4)}{rest}")
+    assert short.timing.status == "short" and too_short(short) is not None
+    assert padded.timing.status == "ok"  # long enough by the clock ...
+    deduction = too_short(padded)  # ... but not by the story
+    assert deduction is not None and "without the background" in deduction.reason
+    assert short.score > padded.score
+    # A story long enough in its own right carries no such deduction.
+    more = (
+        " I also ran a lunchtime clinic twice a week for the forty pupils furthest behind, "
+        "trained two teaching assistants to run it while I was teaching, and shared the quiz "
+        "data with form tutors every Friday so they could chase missing work. I sat in on one "
+        "lesson of every teacher each half term and we agreed one change at a time, and I "
+        "wrote a short guide to the quizzes for new staff so the plan outlasted me."
+    )
+    longer = rest.replace("\nResult:", more + "\nResult:")
+    full = analyze(f"Situation: {situation}{longer}")
+    assert full.timing.status == "ok" and too_short(full) is None

@@ -11,7 +11,7 @@ import gzip
 import importlib.resources
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
 from .gcpause import paused_gc
@@ -248,6 +248,13 @@ def conditions(
         held[f"timing_{timing.status}"] = (
             f"About {timing.value:.0f} s spoken; aim for {low:.0f}-{high:.0f} s."
         )
+    elif situation is not None and (story := _story_seconds(timing, rows)) < timing.target[0]:
+        # Background past the Situation's share does not make a short story long enough.
+        held["timing_short"] = (
+            f"About {timing.value:.0f} s spoken, but only about {story:.0f} s without the "
+            f"background beyond the Situation's share; aim for {timing.target[0]:.0f}-"
+            f"{timing.target[1]:.0f} s of story."
+        )
     actions = [s for s in sections if s.label == "action"]
     if actions and sum(s.sentences for s in actions) == 1 and len(sections) >= 3:
         held["action_single_sentence"] = "The Action is a single sentence."
@@ -267,14 +274,14 @@ def measures(
     per-section limits it moves with every change: a Situation told twice as long always costs
     more.
 
-    ``result_numbers`` and ``outcome_numbers``: ``1 / (1 + n)``, with ``n`` the numbers in the
-    Result and the outcome numbers anywhere in the answer (:func:`is_outcome`). Every number
-    taken out of an answer costs something, with diminishing returns: 1 with none, 0.5 with one,
-    0.25 with three.
+    ``result_numbers`` and ``outcome_numbers``: ``1 / (1 + n)``, with ``n`` the distinct
+    figures in the Result and the distinct outcome figures anywhere in the answer
+    (:func:`is_outcome`; a figure said twice is one). Every number taken out of an answer costs
+    something, with diminishing returns: 1 with none, 0.5 with one, 0.25 with three.
     """
     out: dict[str, tuple[float, str]] = {}
-    in_result = sum(1 for m in metrics if m.section == "result")
-    outcomes = sum(1 for m in metrics if is_outcome(m))
+    in_result = len(_distinct(m for m in metrics if m.section == "result"))
+    outcomes = len(_distinct(m for m in metrics if is_outcome(m)))
     out["result_numbers"] = (
         1 / (1 + in_result),
         f"The Result holds {_numbers(in_result)}: each further measured fact (a baseline, "
@@ -296,6 +303,25 @@ def measures(
     )
     out["share_distance"] = (min(1.0, distance), reason)
     return out
+
+
+def _story_seconds(timing: TimingCheck, rows: Sequence[SectionProportion]) -> float:
+    """The answer's speaking time with the Situation counted at most at its target share."""
+    words = sum(r.words for r in rows)
+    situation = next((r for r in rows if r.label == "situation"), None)
+    if not words or situation is None:
+        return timing.value
+    excess = max(0.0, situation.words - situation.target * words)
+    return timing.value * (words - excess) / words
+
+
+def _distinct(metrics: Iterable[Metric]) -> set[tuple[object, ...]]:
+    """Metrics as facts: a figure said again ("40 %" in the Situation and the Result) is one."""
+    return {
+        (m.kind, m.value, m.unit, m.before, m.after) if m.value is not None
+        else (m.kind, m.text.lower())
+        for m in metrics
+    }  # fmt: skip
 
 
 def _numbers(n: int) -> str:
