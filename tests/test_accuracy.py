@@ -195,3 +195,32 @@ def test_a_note_is_placed_on_a_line_of_its_own():
     assert placed.endswith("\nI learned to ask early.")
     prose, start, end = insert_sentence(story, "It was their fault, not mine.", "result")
     assert prose[start - 1] == " " and prose[end:].startswith(" I learned")
+
+
+def test_the_threshold_rule_takes_the_best_recall_within_its_budget(capsys):
+    """tools/tune_flags.py --budget: recall, traps and findings per strong answer per setting."""
+    sys.path.insert(0, str(ROOT / "tools"))
+    from tune_flags import figures, pick
+
+    def rec(kind, p, item, **extra):
+        return {"kind": kind, "p": [p, 0, 0, 0, 0], "item": item, "situation": False,
+                "cx": set(), **extra}  # fmt: skip
+
+    recs = [
+        rec("flag", 0.9, 1, category="blame"),
+        rec("flag", 0.3, 2, category="blame"),
+        rec("flag", 0.15, 3, category="blame"),
+        rec("trap", 0.2, 4, category="clean"),
+        rec("host", 0.12, 5, host="a"),
+        rec("host", 0.05, 6, host="b"),
+    ]
+    assert figures(recs, "blame", 0.25, 0.25, 0.02) == (pytest.approx(2 / 3), 0.0, 0.0)
+    assert figures(recs, "blame", 0.1, 0.1, 0.02) == (1.0, 1.0, 0.5)
+    # No trap and no finding on a strong answer allowed: the best recall is 2/3 (thresholds
+    # above 0.15 and up to 0.3); at 0.2 and under the trap is flagged, so no full recall.
+    pick(recs, {"blame": (0.0, 0.0)})
+    lines = capsys.readouterr().out.splitlines()[2:]
+    assert len(lines) == 5 and all("recall 0.667  traps 0.000" in line for line in lines)
+    assert all(0.2 < float(line.split()[0][2:]) <= 0.3 for line in lines)
+    pick(recs, {"blame": (1.0, 0.5)})  # a budget that allows everything: full recall
+    assert "recall 1.000" in capsys.readouterr().out.splitlines()[2]

@@ -1,6 +1,7 @@
 """Choose the sentence model's thresholds on dev data only, by cross-validation.
 
 Usage: python tools/tune_flags.py [--folds 5] [--dump RECORDS] | --load RECORDS
+       [--budget CATEGORY=TRAPS,PER_ANSWER ...]
 
 Dev flag sentences and dev strong answers (the hosts the sentences are placed in) are both cut
 into folds; each fold's model is trained on the other folds only. For every held-back flag
@@ -8,6 +9,8 @@ sentence, trap and strong-answer sentence it records the model's probabilities, 
 and whether a construction already fired; then it prints, per category and threshold (main and
 Situation) and model veto on constructions, recall, traps flagged and findings per strong
 answer. ``--dump`` keeps the records so ``--load`` can sweep them again without retraining.
+``--budget`` applies the threshold rule instead (:func:`pick`): per category, the highest recall
+whose traps flagged and findings per strong answer stay within the given budget.
 Held-out files are never read.
 """
 
@@ -112,31 +115,60 @@ def sweep(
     """
     hosts = {r["host"] for r in recs if r["kind"] == "host"}
     print(f"{len(hosts)} strong answers held back in turn")
-    for ci, cat in enumerate(RED_FLAGS):
+    for cat in RED_FLAGS:
         print(f"\n{cat}")
         for t, add, veto in itertools.product(thresholds, situation_add, vetoes):
             st = min(t + add, 0.99)
-
-            def fired(
-                r: dict, ci: int = ci, t: float = t, st: float = st, veto: float = veto
-            ) -> bool:
-                limit = st if r["situation"] else t
-                p = r["p"][ci]
-                return p >= limit or (RED_FLAGS[ci] in r["cx"] and p >= veto)
-
-            by_item: dict[int, bool] = defaultdict(bool)
-            for r in recs:
-                if r["kind"] == "flag" and r["category"] == cat:
-                    by_item[r["item"]] |= fired(r)
-            recall = np.mean(list(by_item.values()))
-            traps: dict[int, bool] = defaultdict(bool)
-            for r in recs:
-                if r["kind"] == "trap":
-                    traps[r["item"]] |= fired(r)
-            trap_rate = np.mean(list(traps.values()))
-            per_answer = sum(fired(r) for r in recs if r["kind"] == "host") / len(hosts)
+            recall, trap_rate, per_answer = figures(recs, cat, t, st, veto)
             print(f"  t={t:.2f} situation={st:.2f} veto={veto:.2f}  recall {recall:.3f}"
                   f"  traps {trap_rate:.3f}  per strong answer {per_answer:.3f}")  # fmt: skip
+
+
+def figures(recs: list[dict], category: str, t: float, st: float, veto: float) -> tuple:
+    """(recall, traps flagged, findings per strong answer) of one category at one setting."""
+    ci = RED_FLAGS.index(category)
+    hosts = {r["host"] for r in recs if r["kind"] == "host"}
+
+    def fired(r: dict) -> bool:
+        p = r["p"][ci]
+        return p >= (st if r["situation"] else t) or (category in r["cx"] and p >= veto)
+
+    caught: dict[int, bool] = defaultdict(bool)
+    traps: dict[int, bool] = defaultdict(bool)
+    per_answer = 0
+    for r in recs:
+        if r["kind"] == "flag" and r["category"] == category:
+            caught[r["item"]] |= fired(r)
+        elif r["kind"] == "trap":
+            traps[r["item"]] |= fired(r)
+        elif r["kind"] == "host":
+            per_answer += fired(r)
+    return (float(np.mean(list(caught.values()))), float(np.mean(list(traps.values()))),
+            per_answer / max(len(hosts), 1))  # fmt: skip
+
+
+def pick(recs: list[dict], budgets: dict[str, tuple[float, float]], veto: float = 0.02) -> None:
+    """The threshold rule: per category, the highest recall within a traps / per-answer budget.
+
+    ``budgets``: category -> (traps flagged, findings per strong answer) not to exceed (the
+    shipped thresholds' figures on the records they were chosen on). Main and Situation
+    thresholds on a 0.025 grid from 0.1 to 0.7, the Situation's at least the main one; ties go
+    to fewer traps, then fewer findings per strong answer. Prints the best five per category.
+    """
+    grid = [round(0.1 + 0.025 * i, 3) for i in range(25)]
+    for category, (trap_budget, answer_budget) in budgets.items():
+        found = []
+        for t, st in itertools.product(grid, grid):
+            if st < t:
+                continue
+            recall, traps, per_answer = figures(recs, category, t, st, veto)
+            if traps <= trap_budget + 1e-9 and per_answer <= answer_budget + 1e-9:
+                found.append((round(recall, 3), -traps, -per_answer, t, st))
+        found.sort(reverse=True)
+        print(f"\n{category} (traps <= {trap_budget}, per strong answer <= {answer_budget})")
+        for recall, traps, per_answer, t, st in found[:5]:
+            print(f"  t={t:.3f} situation={st:.3f}  recall {recall:.3f}  traps {-traps:.3f}"
+                  f"  per strong answer {-per_answer:.3f}")  # fmt: skip
 
 
 def main() -> None:
@@ -144,10 +176,22 @@ def main() -> None:
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--dump", type=Path, help="write the records (pickle) to this file")
     parser.add_argument("--load", type=Path, help="sweep records written by --dump")
+    parser.add_argument(
+        "--budget", action="append", default=[], metavar="CATEGORY=TRAPS,PER_ANSWER",
+        help="apply the threshold rule (see pick) to this category instead of the sweep",
+    )  # fmt: skip
     args = parser.parse_args()
     recs = pickle.loads(args.load.read_bytes()) if args.load else records(args.folds)
     if args.dump:
         args.dump.write_bytes(pickle.dumps(recs))
+    if args.budget:
+        budgets = {}
+        for item in args.budget:
+            category, _, limits = item.partition("=")
+            traps, per_answer = (float(x) for x in limits.split(","))
+            budgets[category] = (traps, per_answer)
+        pick(recs, budgets)
+        return
     sweep(recs, [0.3, 0.4, 0.5, 0.6, 0.7], [0.0, 0.2, 0.35], (0.0, 0.02, 0.05, 0.1, 0.2))
 
 
