@@ -360,6 +360,10 @@ def score_sections(
 
 
 # -- red-flag sentences placed in answers ---------------------------------------------------------
+_CLOSERS = '.!?"”)'
+"""Characters that close a sentence (a sentence ending otherwise is a note or runs on)."""
+
+
 def insert_sentence(story: GoldStory, sentence: str, section: str) -> tuple[str, int, int]:
     """Put ``sentence`` at the end of ``story``'s first ``section`` (else the end of the text).
 
@@ -377,7 +381,7 @@ def insert_sentence(story: GoldStory, sentence: str, section: str) -> tuple[str,
         if rest and not rest.startswith("\n"):
             rest = "\n" + rest.lstrip(" ")
     else:
-        glue = " " if before and before[-1] in '.!?"”)' else ". "
+        glue = " " if before and before[-1] in _CLOSERS else ". "
     text = before + glue + sentence + rest
     start = len(before) + len(glue)
     return text, start, start + len(sentence)
@@ -386,7 +390,7 @@ def insert_sentence(story: GoldStory, sentence: str, section: str) -> tuple[str,
 def _note_like(sentence: str) -> bool:
     """Whether a sentence is written as a note: no closing stop, a lower-case start or a bullet."""
     s = sentence.strip()
-    return bool(s) and (s[-1] not in '.!?"”)' or s[0].islower() or s[0] in "-*•")
+    return bool(s) and (s[-1] not in _CLOSERS or s[0].islower() or s[0] in "-*•")
 
 
 def hosts_for(stories: list[GoldStory], split: str) -> list[GoldStory]:

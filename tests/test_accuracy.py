@@ -199,7 +199,6 @@ def test_a_note_is_placed_on_a_line_of_its_own():
 
 def test_the_threshold_rule_takes_the_best_recall_within_its_budget(capsys):
     """tools/tune_flags.py --budget: recall, traps and findings per strong answer per setting."""
-    sys.path.insert(0, str(ROOT / "tools"))
     from tune_flags import figures, pick
 
     def rec(kind, p, item, **extra):

@@ -248,7 +248,9 @@ def conditions(
         held[f"timing_{timing.status}"] = (
             f"About {timing.value:.0f} s spoken; aim for {low:.0f}-{high:.0f} s."
         )
-    elif situation is not None and (story := _story_seconds(timing, rows)) < timing.target[0]:
+    elif situation is not None and (
+        (story := _story_seconds(timing, rows, situation)) < timing.target[0]
+    ):
         # Background past the Situation's share does not make a short story long enough.
         held["timing_short"] = (
             f"About {timing.value:.0f} s spoken, but only about {story:.0f} s without the "
@@ -305,11 +307,12 @@ def measures(
     return out
 
 
-def _story_seconds(timing: TimingCheck, rows: Sequence[SectionProportion]) -> float:
+def _story_seconds(
+    timing: TimingCheck, rows: Sequence[SectionProportion], situation: SectionProportion
+) -> float:
     """The answer's speaking time with the Situation counted at most at its target share."""
     words = sum(r.words for r in rows)
-    situation = next((r for r in rows if r.label == "situation"), None)
-    if not words or situation is None:
+    if not words:
         return timing.value
     excess = max(0.0, situation.words - situation.target * words)
     return timing.value * (words - excess) / words
