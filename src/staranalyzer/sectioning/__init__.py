@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..answer import ParsedAnswer
+from ..answer import ParsedAnswer, Unit
 from ..models import Section
 from ..rubric import Rubric
 from ..vocabulary import LABELS
@@ -178,7 +178,13 @@ class Sectioner:
             for state in p.lean:
                 scores[k, state] += _STICKY
         paragraph = [u.paragraph for u in units]
-        path = viterbi(scores, paragraph, [p.allowed for p in placed], self.model)
+        allowed = [p.allowed for p in placed]
+        path = viterbi(scores, paragraph, allowed, self.model)
+        held = _hold_repeats(allowed, path, _first_tellings(answer, units))
+        if held is not None:
+            # Decoded again with the repeats held, so that the units around them settle too (the
+            # real Task after a background told twice).
+            path = viterbi(scores, paragraph, held, self.model)
         probs = softmax_rows(scores)
         return [
             (
@@ -272,6 +278,54 @@ class Sectioner:
             sentences=len(sentences),
             header=header,
         )
+
+
+_WORD = re.compile(r"\w+")
+_REPEAT_MIN_WORDS = 6
+"""A unit of at least this many words that repeats an earlier unit word for word is the same
+telling again: it takes the earlier unit's section."""
+
+
+def _first_tellings(answer: ParsedAnswer, units: list[Unit]) -> list[int | None]:
+    """For each unit, the index of the earlier unit it repeats word for word, else None.
+
+    A repeat has at least ``_REPEAT_MIN_WORDS`` words; case, spacing and punctuation are ignored.
+    """
+    first: dict[tuple[str, ...], int] = {}
+    out: list[int | None] = []
+    for k, u in enumerate(units):
+        words = tuple(_WORD.findall(answer.clean[u.start : u.end].lower()))
+        if len(words) < _REPEAT_MIN_WORDS:
+            out.append(None)
+        elif words in first:
+            out.append(first[words])
+        else:
+            first[words] = k
+            out.append(None)
+    return out
+
+
+def _hold_repeats(
+    allowed: list[frozenset[int] | None], path: list[int], tellings: list[int | None]
+) -> list[frozenset[int] | None] | None:
+    """Constraints holding every free repeat (and its first telling) to that telling's state.
+
+    None when the decoded path already gives each repeat its first telling's state.
+
+    A background told twice is still background: without this the second telling, placed where
+    the Action or Result usually sits, can be read as one, and a padded answer gains a section
+    it never wrote.
+    """
+    held = list(allowed)
+    changed = False
+    for k, j in enumerate(tellings):
+        if j is None or allowed[k] is not None or path[k] == path[j]:
+            continue
+        held[k] = frozenset([path[j]])
+        if held[j] is None:
+            held[j] = frozenset([path[j]])
+        changed = True
+    return held if changed else None
 
 
 class _SubAnswer:
