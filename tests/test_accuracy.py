@@ -10,13 +10,13 @@ from collections import Counter
 import pytest
 from conftest import ROOT
 
-# Measured 2026-11-28 on the held-out stories (never tuned on), models trained on 2,902 dev
-# stories: labelled 0.994, as written 0.937, paragraphs 0.963, single paragraph 0.904, notes
-# 0.954; position alone 0.68-0.74.
+# Measured 2026-11-28 on the held-out stories (never tuned on), models trained on 3,862 dev
+# stories: labelled 0.995, as written 0.948, paragraphs 0.974, single paragraph 0.917, notes
+# 0.955; position alone 0.68-0.74.
 FLOORS = {
     "labelled": 0.985,
-    "as_written": 0.925,
-    "paragraphs": 0.95,
+    "as_written": 0.935,
+    "paragraphs": 0.96,
     "single": 0.90,
     "notes": 0.94,
 }
@@ -42,10 +42,10 @@ def test_heldout_section_accuracy_floor(heldout_scores, variant):
 
 
 # Measured 2026-11-28 on the held-out stories with principle labels (never tuned on), without the
-# question, stacked models trained on 2,798 labelled dev stories: amazon-l6 recall@3 0.776,
-# precision@1 0.861 (baseline 0.356 / 0.290); default 0.863 / 0.820 (baseline 0.552 / 0.461).
+# question, stacked models trained on 3,758 labelled dev stories: amazon-l6 recall@3 0.778,
+# precision@1 0.845 (baseline 0.356 / 0.290); default 0.869 / 0.849 (baseline 0.552 / 0.461).
 # The baseline always answers the three most frequent dev labels.
-PRINCIPLE_FLOORS = {"amazon-l6": ("amazon", 0.76, 0.82), "default": ("default", 0.85, 0.77)}
+PRINCIPLE_FLOORS = {"amazon-l6": ("amazon", 0.76, 0.82), "default": ("default", 0.85, 0.82)}
 PRINCIPLE_GAIN = 0.20  # recall@3 over the frequent-label baseline, on the same stories
 
 
@@ -67,10 +67,10 @@ def test_heldout_principle_floor(gold, rubric_name):
 
 
 # Measured 2026-11-28 on the held-out red-flag sentences, each placed in a held-out strong answer
-# (never tuned on), amazon-l6, models trained on the dev corpus (the sentence model with NB-LR
-# averaged in, notes placed on lines of their own): recall blame 0.91, sole credit 0.93, vague
-# 0.90, hedging 0.98, overreach 0.95; 3 % of 260 traps flagged; per strong answer blame 0.054,
-# sole credit 0.007, vague 0.007, hedging 0.020, overreach 0.041.
+# (never tuned on), amazon-l6, models trained on the dev corpus of 3,862 stories (notes placed on
+# lines of their own): recall blame 0.88, sole credit 0.90, vague 0.89, hedging 0.98, overreach
+# 0.94; 3 % of 260 traps flagged; per strong answer blame 0.027, sole credit 0, vague 0.007,
+# hedging 0.027, overreach 0.034.
 FLAG_RECALL_FLOORS = {
     "blame": 0.86,
     "sole_credit": 0.87,
@@ -79,7 +79,7 @@ FLAG_RECALL_FLOORS = {
     "overreach": 0.92,
 }
 FLAG_TRAPS_CEILING = 0.08
-FLAG_PER_STRONG_CEILING = 0.075
+FLAG_PER_STRONG_CEILING = 0.06
 
 
 def test_heldout_red_flag_floors(gold):
@@ -103,9 +103,10 @@ def test_heldout_red_flag_floors(gold):
 
 
 # Measured 2026-11-28 on the held-out strong answers (never tuned on), rubric default: the
-# original beat its weakened variant in 837 of 856 pairs (0.978; target 0.98), before and after
-# the story-length and distinct-figure changes of the session's fifth round.
-VALIDITY_FLOOR = 0.965
+# original beat its weakened variant in 846 of 856 pairs (0.988; target 0.98), after a repeated
+# sentence was held to its first telling's section and the models were retrained on 3,862 dev
+# stories (837, 0.978, before).
+VALIDITY_FLOOR = 0.975
 
 
 def test_heldout_score_validity_floor(gold):
