@@ -67,14 +67,14 @@ def test_heldout_principle_floor(gold, rubric_name):
 
 
 # Measured 2026-11-28 on the held-out red-flag sentences, each placed in a held-out strong answer
-# (never tuned on), amazon-l6, models trained on the dev corpus of 3,862 stories (notes placed on
-# lines of their own): recall blame 0.88, sole credit 0.90, vague 0.89, hedging 0.98, overreach
-# 0.94; 3 % of 260 traps flagged; per strong answer blame 0.027, sole credit 0, vague 0.007,
-# hedging 0.027, overreach 0.034.
+# (never tuned on), amazon-l6, sentence model trained on 9,529 dev flag sentences and the dev
+# stories, blame thresholds 0.40 / 0.425 (chosen on dev): recall blame 0.92, sole credit 0.91,
+# vague 0.95, hedging 0.98, overreach 0.95; 3.5 % of 260 traps flagged; per strong answer blame
+# 0.041, sole credit 0.007, vague 0.007, hedging 0.027, overreach 0.034.
 FLAG_RECALL_FLOORS = {
-    "blame": 0.86,
-    "sole_credit": 0.87,
-    "vague": 0.87,
+    "blame": 0.89,
+    "sole_credit": 0.88,
+    "vague": 0.92,
     "hedging": 0.95,
     "overreach": 0.92,
 }
