@@ -163,27 +163,3 @@ def test_edited_rubric_file_is_reloaded(tmp_path):
     path.write_text("extends: default\nname: two\n", encoding="utf-8")
     os.utime(path, (1, 1))
     assert load_rubric(path).name == "two"
-
-
-@pytest.mark.parametrize("name", available_rubrics())
-def test_phrases_built_from_words_tokenise_as_the_tokenizer_would(name):
-    """The start-up fast path gives every bundled phrase the tokens the tokenizer gives it."""
-    from staranalyzer.phrases import phrase_doc
-
-    analyzer = Analyzer(rubric=name)
-    nlp = analyzer.nlp
-    lists = {**analyzer.sectioner.lexicons(), **analyzer.detectors.phrases()}
-    phrases = {p.lower() for items in lists.values() for p in items if p.strip()}
-    fast = 0
-    for text in sorted(phrases):
-        built = phrase_doc(nlp.vocab, nlp.make_doc, text, nlp.tokenizer.rules)
-        tokenised = nlp.make_doc(text)
-        assert [t.lower_ for t in built] == [t.lower_ for t in tokenised], text
-        fast += all(w.isalpha() and w not in nlp.tokenizer.rules for w in text.split(" "))
-    assert fast > len(phrases) // 2  # most phrases take the fast path
-    # A special case ("cannot" -> "can", "not") and punctuation go through the tokenizer.
-    assert [t.text for t in phrase_doc(nlp.vocab, nlp.make_doc, "cannot", nlp.tokenizer.rules)] == [
-        "can",
-        "not",
-    ]
-    assert len(phrase_doc(nlp.vocab, nlp.make_doc, "their fault.", nlp.tokenizer.rules)) == 3

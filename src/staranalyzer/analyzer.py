@@ -20,7 +20,6 @@ from typing import Any, Literal
 
 import spacy
 from spacy.language import Language
-from spacy.tokenizer import Tokenizer
 from spacy.tokens import Doc
 
 from .answer import ParsedAnswer, parse_answer, safe_text, token_arrays
@@ -131,9 +130,7 @@ class Analyzer:
             )
             self.detectors = Detectors(self.rubric)
             lists = {**self.sectioner.lexicons(), **self.detectors.phrases()}
-            tokenizer = self.nlp.tokenizer
-            special = tokenizer.rules if isinstance(tokenizer, Tokenizer) else None
-            self.phrases = PhraseIndex(self.nlp.vocab, self.nlp.make_doc, lists, special)
+            self.phrases = PhraseIndex(self.nlp.vocab, self.nlp.make_doc, lists)
         self._lock = threading.RLock()
         self._warm = False
         if self.rubric.base_dir is not None and id(self.rubric) not in _CHECKED:

@@ -7,7 +7,7 @@ pass over an answer's tokens finds every match of every list.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Mapping
 
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
@@ -21,11 +21,6 @@ class PhraseIndex:
         vocab: the pipeline's vocabulary.
         make_doc: the pipeline's tokenizer, so phrases tokenise like answers.
         lists: key -> phrases (matched on lower-case tokens, so any case matches).
-        special: the tokenizer's special cases (``Tokenizer.rules``), when it is spaCy's own
-            rule-based tokenizer: a phrase of plain words, none of them a special case
-            ("cannot", "gonna"), is then built from its words directly (what the tokenizer
-            would give, about ten times faster at start-up; ``tests/test_rubric.py`` checks
-            every bundled phrase both ways). ``None``: every phrase goes through ``make_doc``.
 
     """
 
@@ -34,7 +29,6 @@ class PhraseIndex:
         vocab: Vocab,
         make_doc: Callable[[str], Doc],
         lists: Mapping[str, list[str]],
-        special: Collection[str] | None = None,
     ) -> None:
         self.matcher = PhraseMatcher(vocab, attr="LOWER")
         self.keys: dict[int, str] = {}
@@ -43,7 +37,7 @@ class PhraseIndex:
             texts = dict.fromkeys(p.lower() for p in phrases if p.strip())
             for text in texts:
                 if text not in made:
-                    made[text] = phrase_doc(vocab, make_doc, text, special)
+                    made[text] = make_doc(text)
             docs = [made[t] for t in texts if len(made[t])]
             if docs:
                 self.matcher.add(key, docs)
@@ -56,13 +50,3 @@ class PhraseIndex:
         for match_id, start, end in self.matcher(doc):
             found.setdefault(keys[match_id], []).append((start, end))
         return {k: tuple(sorted(v)) for k, v in found.items()}
-
-
-def phrase_doc(
-    vocab: Vocab, make_doc: Callable[[str], Doc], text: str, special: Collection[str] | None
-) -> Doc:
-    """A phrase as the tokenizer would split it (see :class:`PhraseIndex`)."""
-    words = text.split(" ")
-    if special is not None and all(w.isalpha() and w not in special for w in words):
-        return Doc(vocab, words=words)
-    return make_doc(text)
