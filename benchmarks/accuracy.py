@@ -77,7 +77,7 @@ def print_folds(gold: list[GoldStory], folds: int) -> None:
             test = [g for i, g in enumerate(dev) if i % folds == k]
             train = [g for i, g in enumerate(dev) if i % folds != k]
             model = train_sections(base, train, epochs=10)
-            path = Path(tmp) / f"fold{k}.model.gz"
+            path = Path(tmp) / f"fold{k}.model"
             model.save(path)
             rubric = load_rubric("default")
             sec = rubric.sectioning.model_copy(update={"model": str(path)})
@@ -267,7 +267,7 @@ def print_flag_folds(gold: list[GoldStory], folds: int) -> None:
             test = [f for i, f in enumerate(flags) if i % folds == k]
             train = [f for i, f in enumerate(flags) if i % folds != k]
             model = train_flags(host_examples + flag_examples(base, train, hosts))
-            path = Path(tmp) / f"flags{k}.model.gz"
+            path = Path(tmp) / f"flags{k}.model"
             model.save(path)
             fold = Analyzer(rubric=with_flag_model(FLAG_RUBRIC, path))
             got = flag_figures(fold, test, hosts, [])

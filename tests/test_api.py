@@ -216,3 +216,26 @@ def test_console_script_freezes_the_heap_before_exit(monkeypatch, tmp_path):
     with pytest.raises(SystemExit) as exit_info:
         cli.run()
     assert exit_info.value.code in (0, 1) and frozen == [True]
+
+
+@pytest.mark.parametrize("rubric", staranalyzer.available_rubrics())
+def test_phrases_split_at_spaces_are_the_tokenizers_own_tokens(rubric):
+    from staranalyzer.phrases import PhraseIndex
+
+    fast = Analyzer(rubric)
+    make_doc = fast.nlp.make_doc
+    assert len(fast.phrases.sequences) > 3000
+    for text, sequence in fast.phrases.sequences.items():
+        assert sequence == tuple(t.lower for t in make_doc(text)), text
+    # the shortcut is taken for most phrases and never for a special case or punctuation
+    lists = {
+        "k": ["the same cannot be said", "who else was gonna", "rubber-stamped it", "my 2", "Ok"]
+    }
+    index = PhraseIndex(fast.nlp.vocab, make_doc, lists, fast.nlp.tokenizer.rules)
+    assert [len(s) for s in index.sequences.values()] == [6, 5, 4, 2, 1]
+    assert index.sequences == PhraseIndex(fast.nlp.vocab, make_doc, lists).sequences
+    doc = make_doc(
+        "Well, the same can not be said; who else was gonna do it? It was rubber-stamped it"
+    )
+    assert index.find(doc)["k"] == ((2, 8), (9, 14), (19, 23))
+    assert index.find(make_doc("OK, my 2 cents"))["k"] == ((0, 1), (2, 4))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gzip
 import json
 import subprocess
 import sys
@@ -16,6 +15,7 @@ from conftest import ROOT
 import staranalyzer
 from staranalyzer import Analyzer, portfolio
 from staranalyzer.answer import safe_text
+from staranalyzer.linear import read_arrays
 
 BANK = ROOT / "examples" / "bank.jsonl"
 AMAZON = [
@@ -159,18 +159,19 @@ def test_principle_model_file_round_trips_with_its_idf_table(tmp_path):
     from staranalyzer.detectors.principles import PrincipleModel
 
     model = analyzer_for("amazon-l6").detectors.principles.model
-    path = tmp_path / "p.model.gz"
+    path = tmp_path / "p.model"
     model.save(path)
     loaded = PrincipleModel.from_bytes(path.read_bytes(), str(path), "principles.model")
     assert (loaded.keys == model.keys).all() and (loaded.idf == model.idf).all()
     assert loaded.labels == model.labels and loaded.stacked
     assert np.allclose(loaded.stack, model.stack) and (loaded.nb_weights == model.nb_weights).all()
-    again = tmp_path / "again.model.gz"
+    again = tmp_path / "again.model"
     loaded.save(again)
     assert again.read_bytes() == path.read_bytes()  # deterministic file
     # half-precision weights on file, float32 in memory; one IDF per weight key
-    doc = json.loads(gzip.decompress(path.read_bytes()))
+    doc = read_arrays(path.read_bytes())
     assert doc["weight_format"] == "<f2" and "idf_keys" not in doc
+    assert doc["weights"].dtype == np.dtype("<f2") and doc["idf"].dtype == np.dtype("<f4")
     assert len(loaded.idf) == len(loaded.keys) == doc["n_features"]
     assert loaded.weights.dtype == np.float32
     probe = model.keys[[0, 5, 50]]

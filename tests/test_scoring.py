@@ -488,3 +488,27 @@ def test_padding_the_situation_does_not_make_a_short_story_long_enough():
     longer = rest.replace("\nResult:", more + "\nResult:")
     full = analyze(f"Situation: {situation}{longer}")
     assert full.timing.status == "ok" and too_short(full) is None
+
+
+def test_the_syllable_table_finds_every_word_it_holds_and_no_other():
+    import gzip
+    import importlib.resources
+
+    from staranalyzer.scoring import SortedCounts, _syllable_data
+
+    table, _, _ = _syllable_data()
+    raw = (importlib.resources.files("staranalyzer") / "data" / "syllables.txt.gz").read_bytes()
+    lines = gzip.decompress(raw).decode().splitlines()[1:]
+    expected = {w: int(n) for w, n in (line.split(" ") for line in lines)}
+    assert len(table) == len(expected) > 40_000
+    assert list(table.items()) == sorted(expected.items())  # sorted, one line per word
+    assert all(table.get(w) == n for w, n in expected.items())
+    for absent in ["", "a", "zzzzzz", "aaa ", "'", "queue", "the"]:
+        assert table.get(absent) == expected.get(absent)
+    small = SortedCounts("apple 2\nbee 1\ncherry 2\n")
+    assert [small.get(w) for w in ["apple", "bee", "cherry", "ap", "beef", "zed"]] == [
+        2, 1, 2, None, None, None
+    ]  # fmt: skip
+    assert SortedCounts("").get("a") is None
+    with pytest.raises(ValueError, match="ASCII"):
+        SortedCounts("café 2\n")

@@ -2,8 +2,8 @@
 
 Usage: python tools/train_models.py [--only sections|flags]
 
-Writes ``src/staranalyzer/data/sections.model.gz`` (the section model: an averaged structured
-perceptron over unit features) and ``src/staranalyzer/data/flags.model.gz`` (the red-flag
+Writes ``src/staranalyzer/data/sections.model`` (the section model: an averaged structured
+perceptron over unit features) and ``src/staranalyzer/data/flags.model`` (the red-flag
 sentence model: one logistic regression per category). Only dev data is used: dev stories
 (``benchmarks/corpus/stories/dev-*.txt`` and the v1 corpus) and dev red-flag sentences
 (``benchmarks/corpus/flags/dev-*.txt``, each placed in a dev strong answer); held-out files
@@ -618,11 +618,11 @@ def main() -> None:
     parser.add_argument("--only", choices=["sections", "flags", "principles"], default=None)
     parser.add_argument("--epochs", type=int, default=10)
     args = parser.parse_args()
-    sections_path, flags_path = DATA / "sections.model.gz", DATA / "flags.model.gz"
+    sections_path, flags_path = DATA / "sections.model", DATA / "flags.model"
     if not sections_path.exists():
         SectionModel.empty().save(sections_path)  # bootstrap: the analyzer loads a model to start
     for name, labels in (("principles-amazon", 16), ("principles-default", 9)):
-        path = DATA / f"{name}.model.gz"
+        path = DATA / f"{name}.model"
         try:
             PrincipleModel.from_bytes(path.read_bytes(), str(path), "model")
         except (OSError, RubricError):  # missing, or an older format: start from an empty one
@@ -653,7 +653,7 @@ def main() -> None:
         stories = [s for s in load_gold(include_v1=False) if s.split == "dev"]
         for rubric_name, model_name in (("amazon-l6", "principles-amazon"),
                                         ("default", "principles-default")):  # fmt: skip
-            path = DATA / f"{model_name}.model.gz"
+            path = DATA / f"{model_name}.model"
             model = train_principles(Analyzer(rubric=rubric_name), stories, **PRINCIPLE_SETTINGS)
             model.save(path)
             forget_bundled()

@@ -61,7 +61,7 @@ def records(folds: int) -> list[dict]:
             train = [f for i, f in enumerate(flags) if i % folds != k]
             test = [f for i, f in enumerate(flags) if i % folds == k]
             model = train_flags(flag_examples(base, train, train_hosts) + other_examples)
-            path = Path(tmp) / f"fold{k}.model.gz"
+            path = Path(tmp) / f"fold{k}.model"
             model.save(path)
             fold = Analyzer(rubric=with_flag_model(FLAG_RUBRIC, path))
             engine = fold.detectors.engines["classifier"]

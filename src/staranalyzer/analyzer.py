@@ -130,7 +130,9 @@ class Analyzer:
             )
             self.detectors = Detectors(self.rubric)
             lists = {**self.sectioner.lexicons(), **self.detectors.phrases()}
-            self.phrases = PhraseIndex(self.nlp.vocab, self.nlp.make_doc, lists)
+            own = nlp is None and model is None  # spaCy's own English tokenizer: see phrases
+            special = self.nlp.tokenizer.rules if own else None
+            self.phrases = PhraseIndex(self.nlp.vocab, self.nlp.make_doc, lists, special)
         self._lock = threading.RLock()
         self._warm = False
         if self.rubric.base_dir is not None and id(self.rubric) not in _CHECKED:

@@ -3,15 +3,25 @@
 Each consumer (the sectioner, each detector engine) names its phrase lists with string keys;
 the index compiles all of them into a single spaCy ``PhraseMatcher`` once per analyzer, and one
 pass over an answer's tokens finds every match of every list.
+
+Phrases are added to the matcher as sequences of ``LOWER`` hashes. A phrase of plain words
+(lower-case ASCII letters, or digits, between single spaces) is split at its spaces when the
+tokenizer is spaCy's own and none of its words is one of the tokenizer's special cases
+("cannot", "gonna"): spaCy splits such a phrase there and only there, and skipping the
+tokenizer skips making a lexeme for every word, most of the index's start-up cost.
+``tests/test_api.py`` checks the shortcut against the tokenizer on every bundled phrase.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import re
+from collections.abc import Callable, Container, Mapping
 
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 from spacy.vocab import Vocab
+
+_PLAIN = re.compile(r"(?:[a-z]+|[0-9]+)(?: (?:[a-z]+|[0-9]+))*")
 
 
 class PhraseIndex:
@@ -21,6 +31,9 @@ class PhraseIndex:
         vocab: the pipeline's vocabulary.
         make_doc: the pipeline's tokenizer, so phrases tokenise like answers.
         lists: key -> phrases (matched on lower-case tokens, so any case matches).
+        special_cases: the special cases of spaCy's own tokenizer, when ``make_doc`` is one;
+            phrases of plain words are then split at their spaces (see the module docstring).
+            None: every phrase goes through ``make_doc``.
 
     """
 
@@ -29,19 +42,32 @@ class PhraseIndex:
         vocab: Vocab,
         make_doc: Callable[[str], Doc],
         lists: Mapping[str, list[str]],
+        special_cases: Container[str] | None = None,
     ) -> None:
         self.matcher = PhraseMatcher(vocab, attr="LOWER")
         self.keys: dict[int, str] = {}
-        made: dict[str, Doc] = {}  # a phrase in several lists is tokenised once
+        strings = vocab.strings
+        made: dict[str, tuple[int, ...]] = {}  # a phrase in several lists is tokenised once
         for key, phrases in sorted(lists.items()):
             texts = dict.fromkeys(p.lower() for p in phrases if p.strip())
             for text in texts:
-                if text not in made:
-                    made[text] = make_doc(text)
-            docs = [made[t] for t in texts if len(made[t])]
-            if docs:
-                self.matcher.add(key, docs)
-                self.keys[vocab.strings[key]] = key
+                if text in made:
+                    continue
+                words = text.split(" ")
+                if (
+                    special_cases is not None
+                    and _PLAIN.fullmatch(text)
+                    and not any(w in special_cases for w in words)
+                ):
+                    made[text] = tuple(strings.add(w) for w in words)
+                else:
+                    made[text] = tuple(t.lower for t in make_doc(text))
+            sequences = [list(made[t]) for t in texts if made[t]]
+            if sequences:
+                self.matcher.add(key, sequences)
+                self.keys[strings[key]] = key
+        self.sequences = made
+        """Each lower-cased phrase's ``LOWER`` hashes, as matched."""
 
     def find(self, doc: Doc) -> dict[str, tuple[tuple[int, int], ...]]:
         """Every match in ``doc``: key -> ((first token, end token), ...), in text order."""

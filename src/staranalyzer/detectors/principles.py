@@ -21,6 +21,7 @@ import numpy as np
 from ..answer import ParsedAnswer
 from ..linear import (
     LogisticModel,
+    distinct,
     load_model,
     lookup,
     mix_keys,
@@ -124,7 +125,7 @@ class PrincipleModel(LogisticModel):
         lr = values.astype(np.float64) @ rows + self.bias
         if self.nb_weights is None or self.nb_bias is None:
             return lr, lr
-        known, pos = lookup(self.keys, np.unique(blocks[0][1]))
+        known, pos = lookup(self.keys, distinct(blocks[0][1]))
         nb = self.nb_bias.copy()
         if len(pos):
             nb += self.nb_weights[pos].astype(np.float64).sum(axis=0) / math.sqrt(len(pos))

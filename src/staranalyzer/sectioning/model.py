@@ -5,7 +5,7 @@ headline or text outside the story); transition scores between consecutive units
 separate scores across a paragraph break) prefer Situation -> Task -> Action -> Result ->
 reflection but allow, at a learned cost, a Result told before the Action. Weights and
 transitions are learned by an averaged structured perceptron
-(``tools/train_models.py``); the file is deterministic JSON, gzipped without a timestamp.
+(``tools/train_models.py``); the file is deterministic (see :mod:`staranalyzer.linear`).
 """
 
 from __future__ import annotations
