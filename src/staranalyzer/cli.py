@@ -16,7 +16,7 @@ import os
 import sys
 import time
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from enum import IntEnum
 from typing import IO, Any
 
@@ -28,9 +28,16 @@ from .banks import Columns, Story, printable, read_stories
 from .errors import StarAnalyzerError
 from .models import Report, report_schema
 from .portfolio import PortfolioBuilder, portfolio_schema
-from .render import OutputFormat, render, render_portfolio, render_summary, story_writer
+from .render import (
+    OutputFormat,
+    StoryWriter,
+    render,
+    render_portfolio,
+    render_summary,
+    story_writer,
+)
 from .rubric import available_rubrics, load_rubric
-from .summary import SummaryBuilder
+from .summary import Summary, SummaryBuilder
 from .table import EXTRA_HINT, PARQUET, ParquetStoryWriter
 
 RESERVED = {"id", "source", "line", "question", "report", "error", "error_kind"}
@@ -326,56 +333,26 @@ def main(
     if question is not None and question.strip():
         stories = _with_question(stories, question)
     if fmt == PARQUET:  # a binary file: never standard output
-        if not output:
-            raise click.UsageError("--format parquet writes a file: give -o FILE.parquet")
-        try:
-            import pyarrow.parquet  # noqa: F401
-        except ImportError:
-            raise click.UsageError(f"--format parquet needs pyarrow: {EXTRA_HINT}") from None
-    client = None
-    if dask_address is not None:
-        from .dask import connect
-
-        try:
-            client = connect(dask_address, workers=jobs)
-        except StarAnalyzerError as exc:
-            raise click.UsageError(str(exc)) from None
+        _check_parquet(output)
+    client = _connect(dask_address, jobs) if dask_address is not None else None
+    out = _open_output(fmt, output)
     try:
-        if fmt == PARQUET:
-            out: IO[Any] = open(output or "", "wb")  # noqa: SIM115
-        else:
-            out = open(output, "w", encoding="utf-8") if output else sys.stdout  # noqa: SIM115
-    except OSError as exc:
-        click.echo(
-            f"star-check: cannot write {printable(output or '')}: {exc.strerror or exc}", err=True
+        code = _guarded(
+            lambda: _run(
+                stories,
+                analyzer,
+                out,
+                fmt,
+                fail_under,
+                quiet,
+                jobs,
+                batch_size,
+                show_summary,
+                _colour(color, out if output else None),
+                client=client,
+                show_portfolio=show_portfolio,
+            )
         )
-        sys.exit(int(ExitCode.USAGE))
-    try:
-        code = _run(
-            stories,
-            analyzer,
-            out,
-            fmt,
-            fail_under,
-            quiet,
-            jobs,
-            batch_size,
-            show_summary,
-            _colour(color, out if output else None),
-            client=client,
-            show_portfolio=show_portfolio,
-        )
-    except (KeyboardInterrupt, BrokenPipeError):
-        code = ExitCode.FAILED
-    except Exception as exc:  # a bug: one line for the user, the traceback on request
-        if os.environ.get("STAR_CHECK_DEBUG"):
-            raise
-        click.echo(
-            f"star-check: internal error: {exc.__class__.__name__}: {exc} "
-            "(set STAR_CHECK_DEBUG=1 to see the traceback, and please report it)",
-            err=True,
-        )
-        code = ExitCode.FAILED
     finally:
         if output:
             out.close()
@@ -384,6 +361,56 @@ def main(
 
             close(client)
     sys.exit(int(code))
+
+
+def _check_parquet(output: str | None) -> None:
+    """Parquet needs a file and pyarrow: a usage error otherwise."""
+    if not output:
+        raise click.UsageError("--format parquet writes a file: give -o FILE.parquet")
+    try:
+        import pyarrow.parquet  # noqa: F401
+    except ImportError:
+        raise click.UsageError(f"--format parquet needs pyarrow: {EXTRA_HINT}") from None
+
+
+def _connect(address: str, jobs: int) -> Any:
+    """A Dask client for ``--dask`` (a usage error when it cannot connect)."""
+    from .dask import connect
+
+    try:
+        return connect(address, workers=jobs)
+    except StarAnalyzerError as exc:
+        raise click.UsageError(str(exc)) from None
+
+
+def _open_output(fmt: str, output: str | None) -> IO[Any]:
+    """The output stream: ``--output`` (binary for Parquet) or standard output; exit 2 if not."""
+    try:
+        if fmt == PARQUET:
+            return open(output or "", "wb")  # noqa: SIM115
+        return open(output, "w", encoding="utf-8") if output else sys.stdout  # noqa: SIM115
+    except OSError as exc:
+        click.echo(
+            f"star-check: cannot write {printable(output or '')}: {exc.strerror or exc}", err=True
+        )
+        sys.exit(int(ExitCode.USAGE))
+
+
+def _guarded(run: Callable[[], ExitCode]) -> ExitCode:
+    """Run the scoring; an interrupt or a closed pipe fails, a bug is one line for the user."""
+    try:
+        return run()
+    except (KeyboardInterrupt, BrokenPipeError):
+        return ExitCode.FAILED
+    except Exception as exc:  # a bug: one line for the user, the traceback on request
+        if os.environ.get("STAR_CHECK_DEBUG"):
+            raise
+        click.echo(
+            f"star-check: internal error: {exc.__class__.__name__}: {exc} "
+            "(set STAR_CHECK_DEBUG=1 to see the traceback, and please report it)",
+            err=True,
+        )
+        return ExitCode.FAILED
 
 
 def _run(
@@ -430,21 +457,58 @@ def _run(
             code = max(code, ExitCode.FAILED)
         if table is not None:
             table.add(story, report)
-        elif form is OutputFormat.JSONL:
-            out.write(record_json(story, report) + "\n")
         elif form is OutputFormat.JSON:
             json_items.append(record(story, report))
-        elif writer is not None:
-            out.write(writer.add(story, report))
-        elif report is None:
-            out.write(_error_block(story, form))
         else:
-            out.write(render(report, form, story.text, colour=colour, title=story.id) + "\n")
+            out.write(_story_output(story, report, form, writer, colour))
         out.flush()
     progress.close()
     if table is not None:
         table.close()
     built = summary.build()
+    _write_endings(
+        out, form, built, bank, json_items, table is not None, writer, colour,
+        show_summary=show_summary, show_portfolio=show_portfolio, quiet=quiet,
+    )  # fmt: skip
+    if fail_under is not None and built.scored and not quiet:
+        below = sum(1 for s in summary.scores if s < fail_under)
+        if below:
+            click.echo(f"{below} of {built.scored} stories scored under {fail_under:g}", err=True)
+    return code
+
+
+def _story_output(
+    story: Story,
+    report: Report | None,
+    form: OutputFormat,
+    writer: StoryWriter | None,
+    colour: bool,
+) -> str:
+    """One story's output in a streamed format (JSON Lines, a linter format, text, Markdown)."""
+    if form is OutputFormat.JSONL:
+        return record_json(story, report) + "\n"
+    if writer is not None:
+        return writer.add(story, report)
+    if report is None:
+        return _error_block(story, form)
+    return render(report, form, story.text, colour=colour, title=story.id) + "\n"
+
+
+def _write_endings(
+    out: IO[str],
+    form: OutputFormat,
+    built: Summary,
+    bank: PortfolioBuilder | None,
+    json_items: list[dict[str, Any]],
+    to_table: bool,
+    writer: StoryWriter | None,
+    colour: bool,
+    *,
+    show_summary: bool | None,
+    show_portfolio: bool | None,
+    quiet: bool,
+) -> None:
+    """After the stories: the JSON document, the portfolio, the linter footer, the summary."""
     readable = form in (OutputFormat.TEXT, OutputFormat.MARKDOWN)
     wanted_portfolio = bank is not None and (
         show_portfolio if show_portfolio is not None else readable and built.stories > 1
@@ -463,7 +527,7 @@ def _run(
             if folio is not None:
                 json_items.append({"portfolio": folio.model_dump(mode="json")})
             out.write(dumps(json_items, indent=2) + "\n")
-    elif folio is not None and form is OutputFormat.JSONL and table is None:
+    elif folio is not None and form is OutputFormat.JSONL and not to_table:
         out.write(dumps({"portfolio": folio.model_dump(mode="json")}) + "\n")
     if writer is not None:
         out.write(writer.finish(built, built_folio))
@@ -477,11 +541,6 @@ def _run(
                 out.write("\n" + render_portfolio(folio, form, colour))
         elif not quiet:
             click.echo(render_summary(built, OutputFormat.TEXT), err=True, nl=False)
-    if fail_under is not None and built.scored and not quiet:
-        below = sum(1 for s in summary.scores if s < fail_under)
-        if below:
-            click.echo(f"{below} of {built.scored} stories scored under {fail_under:g}", err=True)
-    return code
 
 
 def _with_question(stories: Iterator[Story], question: str) -> Iterator[Story]:

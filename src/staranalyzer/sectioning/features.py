@@ -20,12 +20,15 @@ its name for explanations.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import numpy as np
 
-from ..answer import ParsedAnswer
+from ..answer import ParsedAnswer, Unit
 from ..linear import mix, name_key, ngram_keys
+
+_Add = Callable[[tuple[int, int]], None]
+"""Appends one (unit index, feature key) pair."""
 
 _NS_UNI = name_key("ns:unigram")
 _NS_BI = name_key("ns:bigram")
@@ -124,6 +127,30 @@ class UnitFeaturizer:
             out.append((int(lower[t]), second, t))
         return out
 
+    def _lexicon_features(self, add: _Add, answer: ParsedAnswer, starts: list[int]) -> None:
+        """Each unit with a lexicon's phrase (anywhere, at its start) and its neighbours."""
+        n = len(answer.units)
+        lex_units: dict[str, set[int]] = {}
+        lex_start: dict[str, set[int]] = {}
+        for name in self.lexicons:
+            for t0, _t1 in answer.hits.get(f"sec:{name}", ()):
+                ui = answer.unit_at_token(t0)
+                if ui < 0:
+                    continue
+                lex_units.setdefault(name, set()).add(ui)
+                if t0 == starts[ui]:
+                    lex_start.setdefault(name, set()).add(ui)
+        for name, hit in lex_units.items():
+            k_any, k_start, k_prev, k_next = self.lex_keys[name]
+            for ui in hit:
+                add((ui, k_any))
+                if ui + 1 < n:
+                    add((ui + 1, k_prev))
+                if ui > 0:
+                    add((ui - 1, k_next))
+            for ui in lex_start.get(name, ()):
+                add((ui, k_start))
+
     def features(
         self, answer: ParsedAnswer, positions: list[float] | None = None
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -141,67 +168,11 @@ class UnitFeaturizer:
         size = max(len(text), 1)
         named: list[tuple[int, int]] = []
         add = named.append
-        keys = NAMED_KEYS
         openers = self._openers(answer)
-        lex_units: dict[str, set[int]] = {}
-        lex_start: dict[str, set[int]] = {}
-        starts = [o[2] for o in openers]
-        for name in self.lexicons:
-            for t0, _t1 in answer.hits.get(f"sec:{name}", ()):
-                ui = answer.unit_at_token(t0)
-                if ui < 0:
-                    continue
-                lex_units.setdefault(name, set()).add(ui)
-                if t0 == starts[ui]:
-                    lex_start.setdefault(name, set()).add(ui)
         for i, u in enumerate(units):
-            add((i, keys["bias"]))
             pos = positions[i] if positions is not None else (u.start + u.end) / 2 / size
-            add((i, keys[f"pos:{min(int(pos * 10), 9)}"]))
-            if n == 1:
-                add((i, keys["only_unit"]))
-            if i == 0:
-                add((i, keys["first_unit"]))
-            elif i == 1:
-                add((i, keys["second_unit"]))
-            if i == n - 1:
-                add((i, keys["last_unit"]))
-            elif i == n - 2:
-                add((i, keys["second_last_unit"]))
-            add((i, keys[f"rpos:{min(n - 1 - i, 3)}"]))
-            if u.paragraph:
-                add((i, keys["paragraph"]))
-            if u.line_start:
-                add((i, keys["line_start"]))
-            if u.bullet:
-                add((i, keys["bullet"]))
-            chunk = text[u.start : u.end]
-            if _END_PUNCT.search(chunk) is None:
-                add((i, keys["no_end_punct"]))
-            if chunk.endswith("?"):
-                add((i, keys["question"]))
-            words = u.tok_end - u.tok_start
-            if words < 6:
-                add((i, keys["short"]))
-            elif words > 30:
-                add((i, keys["long"]))
-            if _NUMBER.search(chunk):
-                add((i, keys["number"]))
-            if _MONEY_PERCENT.search(chunk):
-                add((i, keys["money_percent"]))
-            past = len(_PAST.findall(chunk))
-            if past:
-                add((i, keys["past_1"] if past == 1 else keys["past_2"]))
-            if _ING.search(chunk):
-                add((i, keys["ing"]))
-            n_i = len(_I.findall(chunk))
-            n_we = len(_WE.findall(chunk))
-            if n_i:
-                add((i, keys["i"] if n_i == 1 else keys["i_2"]))
-            if n_we:
-                add((i, keys["we"] if n_i else keys["we_only"]))
-            if not n_i and not n_we:
-                add((i, keys["no_person"]))
+            _layout_features(add, i, u, n, pos)
+            _text_features(add, i, text[u.start : u.end], u.tok_end - u.tok_start)
             first, second, _ = openers[i]
             if first:
                 add((i, mix(_NS_FIRST, first)))
@@ -211,16 +182,7 @@ class UnitFeaturizer:
                 add((i, mix(_NS_PREV_FIRST, openers[i - 1][0])))
             if i + 1 < n and openers[i + 1][0]:
                 add((i, mix(_NS_NEXT_FIRST, openers[i + 1][0])))
-        for name, hit in lex_units.items():
-            k_any, k_start, k_prev, k_next = self.lex_keys[name]
-            for ui in hit:
-                add((ui, k_any))
-                if ui + 1 < n:
-                    add((ui + 1, k_prev))
-                if ui > 0:
-                    add((ui - 1, k_next))
-            for ui in lex_start.get(name, ()):
-                add((ui, k_start))
+        self._lexicon_features(add, answer, [o[2] for o in openers])
         named_units = np.fromiter((p[0] for p in named), dtype=np.int64, count=len(named))
         named_keys = np.fromiter((p[1] for p in named), dtype=np.uint64, count=len(named))
         w_units, w_keys = _word_features(answer)
@@ -229,6 +191,60 @@ class UnitFeaturizer:
         values = np.ones(len(key_arr), dtype=np.float32)
         order = np.argsort(unit_ids, kind="stable")
         return unit_ids[order], key_arr[order], values[order]
+
+
+def _layout_features(add: _Add, i: int, u: Unit, n: int, pos: float) -> None:
+    """A unit's place: bias, relative position, first / last units, paragraph, line, bullet."""
+    keys = NAMED_KEYS
+    add((i, keys["bias"]))
+    add((i, keys[f"pos:{min(int(pos * 10), 9)}"]))
+    if n == 1:
+        add((i, keys["only_unit"]))
+    if i == 0:
+        add((i, keys["first_unit"]))
+    elif i == 1:
+        add((i, keys["second_unit"]))
+    if i == n - 1:
+        add((i, keys["last_unit"]))
+    elif i == n - 2:
+        add((i, keys["second_last_unit"]))
+    add((i, keys[f"rpos:{min(n - 1 - i, 3)}"]))
+    if u.paragraph:
+        add((i, keys["paragraph"]))
+    if u.line_start:
+        add((i, keys["line_start"]))
+    if u.bullet:
+        add((i, keys["bullet"]))
+
+
+def _text_features(add: _Add, i: int, chunk: str, words: int) -> None:
+    """A unit's text (lower case): punctuation, length, numbers, tense and person cues."""
+    keys = NAMED_KEYS
+    if _END_PUNCT.search(chunk) is None:
+        add((i, keys["no_end_punct"]))
+    if chunk.endswith("?"):
+        add((i, keys["question"]))
+    if words < 6:
+        add((i, keys["short"]))
+    elif words > 30:
+        add((i, keys["long"]))
+    if _NUMBER.search(chunk):
+        add((i, keys["number"]))
+    if _MONEY_PERCENT.search(chunk):
+        add((i, keys["money_percent"]))
+    past = len(_PAST.findall(chunk))
+    if past:
+        add((i, keys["past_1"] if past == 1 else keys["past_2"]))
+    if _ING.search(chunk):
+        add((i, keys["ing"]))
+    n_i = len(_I.findall(chunk))
+    n_we = len(_WE.findall(chunk))
+    if n_i:
+        add((i, keys["i"] if n_i == 1 else keys["i_2"]))
+    if n_we:
+        add((i, keys["we"] if n_i else keys["we_only"]))
+    if not n_i and not n_we:
+        add((i, keys["no_person"]))
 
 
 def _word_features(answer: ParsedAnswer) -> tuple[np.ndarray, np.ndarray]:
