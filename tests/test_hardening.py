@@ -252,3 +252,21 @@ def test_missing_parent_names_the_file_that_asked(tmp_path):
     child = write(tmp_path, "child.yaml", "extends: ./nowhere.yaml\nname: child\n")
     with pytest.raises(RubricError, match="asked for by .*child.yaml"):
         Analyzer(rubric=str(child))
+
+
+def test_a_file_that_fails_part_way_keeps_its_stories_and_adds_one_error(tmp_path, monkeypatch):
+    from staranalyzer import banks
+
+    def flaky(name, lines, columns):  # the JSONL reader breaks after its first record
+        first = next(iter(lines))
+        yield banks.Story(id="ok-1", source=name, line=1, text=first)
+        raise RuntimeError("disk went away")
+
+    monkeypatch.setattr(banks, "_jsonl", flaky)
+    (tmp_path / "a.jsonl").write_text('{"answer": "first"}\n{"answer": "second"}\n')
+    (tmp_path / "b.txt").write_text("I owned the release and shipped it.", encoding="utf-8")
+    stories = list(banks.read_stories([str(tmp_path / "a.jsonl"), str(tmp_path / "b.txt")]))
+    assert [s.id for s in stories][:1] == ["ok-1"] and stories[0].error is None
+    assert "cannot read on after 1 record(s)" in stories[1].error
+    assert "RuntimeError: disk went away" in stories[1].error
+    assert stories[2].error is None and "shipped" in stories[2].text  # the next file goes on

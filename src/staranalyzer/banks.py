@@ -458,26 +458,20 @@ def read_stories(
                 shown = printable(path)
                 yield Story(id=shown, source=shown, line=0, error=f"{shown}: no .txt or .md files")
             for p in files:
-                yield from _guarded(str(p), encoding, columns, headers, stdin)
+                yield from _guarded(str(p), _file(str(p), encoding, columns, headers, stdin))
         else:
-            yield from _guarded(path, encoding, columns, headers, stdin)
+            yield from _guarded(path, _file(path, encoding, columns, headers, stdin))
 
 
-def _guarded(
-    path: str,
-    encoding: str | None,
-    columns: Columns,
-    headers: tuple[str, ...],
-    stdin: io.BufferedReader | None,
-) -> Iterator[Story]:
-    """The stories of one file.
+def _guarded(path: str, stories: Iterator[Story]) -> Iterator[Story]:
+    """The stories of one file (``stories``, read lazily from ``path``).
 
     A failure part-way becomes one error record, and the run goes on with the next file.
     """
     shown = "<stdin>" if path == STDIN else printable(path)
     count = 0
     try:
-        for story in _file(path, encoding, columns, headers, stdin):
+        for story in stories:
             count += 1
             yield story
     except Exception as exc:  # an unexpected failure reading this file: report, go on
