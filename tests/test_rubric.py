@@ -163,3 +163,55 @@ def test_edited_rubric_file_is_reloaded(tmp_path):
     path.write_text("extends: default\nname: two\n", encoding="utf-8")
     os.utime(path, (1, 1))
     assert load_rubric(path).name == "two"
+
+
+@pytest.mark.parametrize("name", available_rubrics())
+def test_bundled_rubrics_ship_parsed_and_current(name):
+    """data/rubrics.json holds each bundled rubric as its YAML parses now (rebuild it with
+    `python tools/build_rubric_cache.py` after editing a rubric)."""
+    from staranalyzer.rubric.loader import _read_source, precompiled, read_yaml
+
+    text, source, path = _read_source(name, None)
+    assert path is None and source == name
+    parsed = precompiled(name, text)
+    assert parsed is not None, "data/rubrics.json is out of date: run tools/build_rubric_cache.py"
+    assert parsed == read_yaml(text, source)
+    parsed["name"] = "changed"  # each call returns a fresh copy
+    assert precompiled(name, text) == read_yaml(text, source)
+
+
+def test_an_edited_bundled_rubric_is_parsed_from_its_yaml(monkeypatch):
+    from staranalyzer.rubric import loader
+
+    real_source, real_yaml = loader._read_source, loader.read_yaml
+    parsed: list[str] = []
+
+    def edited(ref, asked_by):
+        text, source, path = real_source(ref, asked_by)
+        if source == "default":
+            text = text.replace("name: default\n", "name: default-edited\n", 1)
+        return text, source, path
+
+    def counting(text, source):
+        parsed.append(source)
+        return real_yaml(text, source)
+
+    monkeypatch.setattr(loader, "_read_source", edited)
+    monkeypatch.setattr(loader, "read_yaml", counting)
+    data, _, _ = loader.raw_rubric("amazon-l6")
+    assert parsed == ["default"]  # amazon-l6 from the shipped JSON, the edited parent from YAML
+    assert data["name"] == "amazon-l6" and "extends" not in data
+    plain, _, _ = loader.raw_rubric("default")
+    assert plain["name"] == "default-edited"
+
+
+def test_loading_a_bundled_rubric_does_not_import_yaml():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, staranalyzer; staranalyzer.load_rubric('amazon-l6'); "
+        "print('yaml' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
