@@ -97,7 +97,7 @@ _ARRAY = "$array"
 
 
 def pack(array: np.ndarray) -> np.ndarray:
-    """An array as the file stores it: contiguous, in the dtype given (little-endian)."""
+    """An array as the file stores it, contiguous (callers cast it to its little-endian dtype)."""
     return np.ascontiguousarray(array)
 
 
