@@ -169,15 +169,14 @@ def test_edited_rubric_file_is_reloaded(tmp_path):
 def test_bundled_rubrics_ship_parsed_and_current(name):
     """data/rubrics.json holds each bundled rubric as its YAML parses now (rebuild it with
     `python tools/build_rubric_cache.py` after editing a rubric)."""
-    from staranalyzer.rubric.loader import _read_source, precompiled, read_yaml
+    from staranalyzer.rubric.loader import bundled_text, precompiled, read_yaml
 
-    text, source, path = _read_source(name, None)
-    assert path is None and source == name
+    text = bundled_text(name)
     parsed = precompiled(name, text)
     assert parsed is not None, "data/rubrics.json is out of date: run tools/build_rubric_cache.py"
-    assert parsed == read_yaml(text, source)
+    assert parsed == read_yaml(text, name)
     parsed["name"] = "changed"  # each call returns a fresh copy
-    assert precompiled(name, text) == read_yaml(text, source)
+    assert precompiled(name, text) == read_yaml(text, name)
 
 
 def test_an_edited_bundled_rubric_is_parsed_from_its_yaml(monkeypatch):

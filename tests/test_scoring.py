@@ -510,5 +510,6 @@ def test_the_syllable_table_finds_every_word_it_holds_and_no_other():
         2, 1, 2, None, None, None
     ]  # fmt: skip
     assert SortedCounts("").get("a") is None
+    assert SortedCounts("apple 2\nbee 1").get("bee") == 1  # no newline at the end
     with pytest.raises(ValueError, match="ASCII"):
         SortedCounts("café 2\n")

@@ -13,7 +13,6 @@ without writing. The output is byte-identical between builds.
 from __future__ import annotations
 
 import argparse
-import importlib.resources
 import json
 import sys
 from pathlib import Path
@@ -21,7 +20,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from staranalyzer.rubric.loader import available_rubrics, read_yaml, text_digest  # noqa: E402
+from staranalyzer.rubric.loader import (  # noqa: E402
+    available_rubrics,
+    bundled_text,
+    read_yaml,
+    text_digest,
+)
 
 OUT = ROOT / "src" / "staranalyzer" / "data" / "rubrics.json"
 
@@ -30,9 +34,7 @@ def build() -> bytes:
     """The file's bytes for the rubrics as they are now."""
     entries = {}
     for name in available_rubrics():
-        text = (importlib.resources.files("staranalyzer.rubrics") / f"{name}.yaml").read_text(
-            encoding="utf-8"
-        )
+        text = bundled_text(name)
         raw = read_yaml(text, name)
         if json.loads(json.dumps(raw)) != raw:  # only what JSON holds exactly: no dates, int keys
             raise SystemExit(f"{name}: the parsed rubric does not survive JSON unchanged")

@@ -11,6 +11,7 @@ import gzip
 import importlib.resources
 import json
 import re
+from bisect import bisect_left
 from collections.abc import Iterable, Iterator, Sequence
 from functools import lru_cache
 
@@ -106,32 +107,26 @@ class SortedCounts:
     """
 
     def __init__(self, text: str) -> None:
-        self.text = text
-        raw = np.frombuffer(text.encode("utf-8"), dtype=np.uint8)
-        if len(raw) != len(text):
+        if not text.isascii():
             raise ValueError("the table must be ASCII")  # offsets are byte offsets
-        ends = np.flatnonzero(raw == 10)
-        self.starts = np.concatenate([[0], ends[:-1] + 1]).tolist() if len(ends) else []
+        self.text = text
+        after = np.flatnonzero(np.frombuffer(text.encode("ascii"), dtype=np.uint8) == 10) + 1
+        self.starts: list[int] = [0, *after[after < len(text)].tolist()] if text else []
 
     def __len__(self) -> int:
         return len(self.starts)
 
+    def _word_at(self, start: int) -> str:
+        return self.text[start : self.text.find(" ", start)]
+
     def get(self, word: str) -> int | None:
         """The word's count, or None when the table does not hold it."""
-        text, starts = self.text, self.starts
-        lo, hi = 0, len(starts)
-        while lo < hi:
-            mid = (lo + hi) // 2
-            start = starts[mid]
-            space = text.find(" ", start)
-            key = text[start:space]
-            if key < word:
-                lo = mid + 1
-            elif key > word:
-                hi = mid
-            else:
-                return int(text[space + 1 : text.find("\n", space)])
-        return None
+        i = bisect_left(self.starts, word, key=self._word_at)
+        if i == len(self.starts) or self._word_at(self.starts[i]) != word:
+            return None
+        start = self.starts[i] + len(word) + 1
+        end = self.text.find("\n", start)
+        return int(self.text[start : end if end >= 0 else None])
 
     def items(self) -> Iterator[tuple[str, int]]:
         """Every (word, count), in order."""

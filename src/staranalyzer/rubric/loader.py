@@ -170,10 +170,14 @@ def _read_source(ref: str | Path, asked_by: str | None) -> tuple[str, str, Path 
     names = available_rubrics()
     if ref not in names:
         raise RubricError(str(ref), [f"unknown rubric{who}; available: {', '.join(names)}"])
-    text = (importlib.resources.files("staranalyzer.rubrics") / f"{ref}.yaml").read_text(
+    return bundled_text(str(ref)), str(ref), None
+
+
+def bundled_text(name: str) -> str:
+    """The YAML text of a bundled rubric (a name from :func:`available_rubrics`)."""
+    return (importlib.resources.files("staranalyzer.rubrics") / f"{name}.yaml").read_text(
         encoding="utf-8"
     )
-    return text, str(ref), None
 
 
 def raw_rubric(
