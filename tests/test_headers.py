@@ -33,6 +33,13 @@ CASES = [
     (f"Background: {S}\nObjective: {T}\nWhat I did: {A}\nImpact: {R}", None),
     (f"Problem: {S}\nChallenge: {T}\nSteps:\n{A}\nResults: {R}", None),
     (f"The situation: {S}\nMy role: {T}\nActions taken: {A}\nThe outcome: {R}", None),
+    # shapes seen in public prep notes: bold italic letters, letter and word, brackets, arrows
+    (f"***S***:\n{S}\n***T***:\n{T}\n**A**:\n{A}\n*R:*\n{R}", None),
+    (f"**S – Situation**\n{S}\n**T – Task**\n{T}\n**A – Action**\n{A}\n**R – Result**\n{R}", None),
+    (f"[Situation] {S}\n[Task] {T}\n[Action] {A}\n[Result] {R}", None),
+    (f"S -> {S}\nT -> {T}\nA -> {A}\nR -> {R}", None),
+    (f"S-\n{S}\nT-\n{T}\nA-\n{A}\nR-\n{R}", None),
+    (f"Cause: {S}\nGoal: {T}\nAction: {A}\nResult: {R}", None),
 ]
 
 
@@ -76,6 +83,8 @@ def test_question_header_is_not_part_of_the_answer(analyzer):
         "My approach to this was simple. The situation changed after a week.",
         "A colleague said the result: was fine. A plan came next.",
         "We made a plan. Result of all this work was a faster build.",
+        "Response time -> 2 s after the fix. We kept it there for a year.",
+        "(Result of the audit) nothing changed until I pushed. Then it did.",
     ],
 )
 def test_prose_words_are_not_headers(analyzer, text):

@@ -156,7 +156,7 @@ class CorpusError(ValueError):
     """A malformed record; the message names the file, line and record."""
 
 
-def _resolve(body: str, where: str) -> tuple[str, list[Span], list[tuple[int, int]]]:
+def resolve_marks(body: str, where: str) -> tuple[str, list[Span], list[tuple[int, int]]]:
     """Strip marks from an answer body; return the plain text, its spans and metric spans."""
     body = body.strip("\n")
     if not MARK_RE.match(body.lstrip()):
@@ -259,7 +259,7 @@ def parse_stories(text: str, source: str, split: str) -> list[Story]:
                         qkind = p[5:].strip()
             else:
                 body_lines.append(ln)
-        story_text, spans, metrics = _resolve("\n".join(body_lines), where)
+        story_text, spans, metrics = resolve_marks("\n".join(body_lines), where)
         story = Story(sid, split, source, meta, question, qlp, qkind, story_text, spans, metrics)
         _check(story, where)
         stories.append(story)

@@ -20,9 +20,9 @@ from ..rubric import Sectioning
 from ..vocabulary import Label
 
 _PREFIX = r"(?P<prefix>(?:\#{1,6}[ \t]*|[-*•>+][ \t]+|\(?\d{1,2}[.)][ \t]*|>[ \t]*){0,6}+)"
-_EMPH = r"(?:\*\*|__|\*|_)"
+_EMPH = r"(?:\*\*\*|___|\*\*|__|\*|_)"
 _NOTE = r"(?P<note>[ \t]*[(\[][^)\]\n]{0,40}[)\]])?"
-_DELIM = r"(?P<delim>::?|—|–|-{1,2}(?=[ \t\r\n]|$)|\.(?=[ \t]*(?:\n|$))|>(?=[ \t]))"
+_DELIM = r"(?P<delim>::?|->|=>|→|—|–|-{1,2}(?=[ \t\r\n]|$)|\.(?=[ \t]*(?:\n|$))|>(?=[ \t]))"
 _SENTENCE_END = re.compile(r"[.!?…][\"”’')\]]*$")
 _CANDIDATE = re.compile(r"\n[ \t]*|[.!?…][\"”’')\]]*[ \t]+")
 _QUOTE_OPEN = '"“'
@@ -96,11 +96,13 @@ class HeaderFinder:
         letter_alt = "".join(re.escape(k) for k in sorted(self._letters)) or "(?!)"
         self._regex = re.compile(
             _PREFIX
-            + rf"(?P<open>{_EMPH})?(?P<paren>\()?"
+            + rf"(?P<open>{_EMPH})?(?P<paren>[(\[])?"
             + rf"(?:(?P<word>{word_alt})(?:{_JOIN}(?P<word2>{word_alt}))?(?![\w'’])"
             + rf"|(?-i:(?P<letter>[{letter_alt}]))(?:/(?-i:(?P<letter2>[{letter_alt}])))?"
-            + r"(?![\w'’]))"
-            + r"(?P<cparen>\))?"
+            + r"(?![\w'’])"
+            # "S – Situation": the letter and its word, one header.
+            + rf"(?:[ \t]*[-–—][ \t]*(?P<lword>{word_alt})(?![\w'’]))?)"
+            + r"(?P<cparen>[)\]])?"
             + _NOTE
             + rf"(?P<close1>{_EMPH})?[ \t]*"
             + _DELIM
@@ -199,7 +201,8 @@ class HeaderFinder:
         if parsed is None:
             return None
         kind, labels = parsed
-        if m.group("letter"):
+        bracketed = bool(m.group("paren")) and bool(m.group("cparen"))
+        if m.group("letter") and not m.group("lword"):
             # A lone capital is only a header with a delimiter: "A: I met ..." not "A plan".
             if delim is None or delim == "." or (inline and delim not in (":", ")")):
                 return None
@@ -208,7 +211,11 @@ class HeaderFinder:
         else:
             if inline and delim not in (":", "::"):
                 return None
-            if line_start and delim is None and not (own_line or quoted or emphasised or heading):
+            if (
+                line_start
+                and delim is None
+                and not (own_line or quoted or emphasised or heading or bracketed)
+            ):
                 return None
             if delim == "." and not own_line:
                 return None
