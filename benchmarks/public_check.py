@@ -49,7 +49,7 @@ from stories import CorpusError, resolve_marks  # noqa: E402
 from staranalyzer import Analyzer  # noqa: E402
 from staranalyzer.vocabulary import RED_FLAGS  # noqa: E402
 
-_HEADER = re.compile(r"^=== (\S+) \| source: (.*?) \| lp: (.*?) \| form: (\S+)\s*$")
+_HEADER = re.compile(r"^=== (\S+) \| source: (.*?) \| lp:(.*?)\| form: (\S+)\s*$")
 _FLAG_SECTION = {
     "blame": "action",
     "sole_credit": "result",

@@ -40,6 +40,17 @@ CASES = [
     (f"S -> {S}\nT -> {T}\nA -> {A}\nR -> {R}", None),
     (f"S-\n{S}\nT-\n{T}\nA-\n{A}\nR-\n{R}", None),
     (f"Cause: {S}\nGoal: {T}\nAction: {A}\nResult: {R}", None),
+    (
+        f"### ✅ **S - Situation**\n{S}\n### ✅ **T - Task**\n{T}\n### ⭐ **Action:**\n{A}\n"
+        f"### 🎯 Result\n{R}",
+        None,
+    ),  # fmt: skip
+    (
+        f"### **S (Situation)**\n{S}\n### **T (Task)**\n{T}\n### **A (Action)**\n{A}\n"
+        f"### **R (Result)**\n{R}",
+        None,
+    ),  # fmt: skip
+    (f"**📋 S** : {S}\n**🎯 T** : {T}\n**🛠 A** : {A}\n**📈 R** : {R}", None),
 ]
 
 
@@ -85,6 +96,8 @@ def test_question_header_is_not_part_of_the_answer(analyzer):
         "We made a plan. Result of all this work was a faster build.",
         "Response time -> 2 s after the fix. We kept it there for a year.",
         "(Result of the audit) nothing changed until I pushed. Then it did.",
+        "A (the cheaper vendor) won the tender. We moved in May.",
+        "✅ Result of the survey came back slow, so I chased it.",
     ],
 )
 def test_prose_words_are_not_headers(analyzer, text):

@@ -71,8 +71,10 @@ def cut_regions(text: str, headers: list[Header]) -> list[Region]:
     return regions
 
 
-_STICKY = 3.0
-"""Score bonus for the header's labels in later paragraphs under a section header."""
+_STICKY = 10.0
+"""Score bonus for the header's labels in later paragraphs under a section header: enough that
+only a line the model reads clearly as another section leaves it (public answers keep to their
+labels more than the corpus's traps do; 3 before, see RESULTS.md)."""
 
 
 @dataclass(frozen=True)

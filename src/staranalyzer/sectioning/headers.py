@@ -19,7 +19,13 @@ from heapq import merge
 from ..rubric import Sectioning
 from ..vocabulary import Label
 
-_PREFIX = r"(?P<prefix>(?:\#{1,6}[ \t]*|[-*•>+][ \t]+|\(?\d{1,2}[.)][ \t]*|>[ \t]*){0,6}+)"
+_PICTOGRAPH = r"[\u2600-\u27bf\u2b00-\u2bff\U0001f300-\U0001faff]\ufe0f?[ \t]*"
+"""A pictograph before or inside a label ("### ✅ **S - Situation**", "**📋 S**:")."""
+_PREFIX = (
+    r"(?P<prefix>(?:\#{1,6}[ \t]*|[-*•>+][ \t]+|\(?\d{1,2}[.)][ \t]*|>[ \t]*|"
+    + _PICTOGRAPH
+    + r"){0,6}+)"
+)
 _EMPH = r"(?:\*\*\*|___|\*\*|__|\*|_)"
 _NOTE = r"(?P<note>[ \t]*[(\[][^)\]\n]{0,40}[)\]])?"
 _DELIM = r"(?P<delim>::?|->|=>|→|—|–|-{1,2}(?=[ \t\r\n]|$)|\.(?=[ \t]*(?:\n|$))|>(?=[ \t]))"
@@ -96,7 +102,7 @@ class HeaderFinder:
         letter_alt = "".join(re.escape(k) for k in sorted(self._letters)) or "(?!)"
         self._regex = re.compile(
             _PREFIX
-            + rf"(?P<open>{_EMPH})?(?P<paren>[(\[])?"
+            + rf"(?P<open>{_EMPH})?(?:{_PICTOGRAPH})?(?P<paren>[(\[])?"
             + rf"(?:(?P<word>{word_alt})(?:{_JOIN}(?P<word2>{word_alt}))?(?![\w'’])"
             + rf"|(?-i:(?P<letter>[{letter_alt}]))(?:/(?-i:(?P<letter2>[{letter_alt}])))?"
             + r"(?![\w'’])"
@@ -202,7 +208,9 @@ class HeaderFinder:
             return None
         kind, labels = parsed
         bracketed = bool(m.group("paren")) and bool(m.group("cparen"))
-        if m.group("letter") and not m.group("lword"):
+        # "**T (Task)**" on its own line: the letter named by its word in a note.
+        named = bool(m.group("note")) and line_start and (own_line or emphasised or heading)
+        if m.group("letter") and not m.group("lword") and not named:
             # A lone capital is only a header with a delimiter: "A: I met ..." not "A plan".
             if delim is None or delim == "." or (inline and delim not in (":", ")")):
                 return None
