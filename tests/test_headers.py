@@ -97,6 +97,7 @@ def test_question_header_is_not_part_of_the_answer(analyzer):
         "Response time -> 2 s after the fix. We kept it there for a year.",
         "(Result of the audit) nothing changed until I pushed. Then it did.",
         "A (the cheaper vendor) won the tender. We moved in May.",
+        "**T (2019)**\nWe moved the depot that spring and kept every driver.",
         "✅ Result of the survey came back slow, so I chased it.",
     ],
 )

@@ -2,10 +2,12 @@
 
 Header words come from the rubric (``sectioning.headers``); this module only knows the shapes a
 header takes: on its own line or inline after a sentence; with markdown emphasis, heading
-marks, list markers, numbering or any combination of them (``###### - **Situation**:``); a
-single capital letter (``S:``, ``S-``, ``S -``, ``S)``, ``(S)``); two labels at once
-(``Situation/Task:``); a trailing note such as ``(30 seconds)`` or ``(~20s)``, which is part of
-the header and never a metric; and a colon, dash, closing bracket or quoted body. Headline
+marks, list markers, numbering, a pictograph or any combination of them (``###### -
+**Situation**:``, ``### ✅ **Situation:**``); square brackets (``[Situation]``); a single capital
+letter (``S:``, ``S-``, ``S -``, ``S)``, ``(S)``, ``***S***:``), alone or with its word
+(``**S – Situation**``, ``**T (Task)**``); two labels at once (``Situation/Task:``); a trailing
+note such as ``(30 seconds)`` or ``(~20s)``, which is part of the header and never a metric; and
+a colon, dash, arrow (``S ->``), closing bracket or quoted body. Headline
 headers (``TL;DR``, ``Summary:``) open a one-line summary that belongs to no section. Words in
 ordinary prose ("the result was", "my task force", "Action items:") are not headers.
 """
@@ -165,6 +167,13 @@ class HeaderFinder:
         before = _PREVIOUS_WORD.search(text, max(0, i - 40), i)
         return before is None or before.group(1).lower() not in _DETERMINERS
 
+    def _names_letter(self, note: str | None, labels: tuple[Label, ...]) -> bool:
+        """Whether a letter's note is its own section word: the "(Task)" of "T (Task)"."""
+        if not note:
+            return False
+        kind, named = self._words.get(_norm(note.strip().strip("()[]")), ("", ()))
+        return kind == "section" and bool(set(named) & set(labels))
+
     def _labels(self, m: re.Match[str]) -> tuple[str, tuple[Label, ...]] | None:
         if m.group("letter"):
             letters = [m.group("letter"), m.group("letter2")]
@@ -209,7 +218,12 @@ class HeaderFinder:
         kind, labels = parsed
         bracketed = bool(m.group("paren")) and bool(m.group("cparen"))
         # "**T (Task)**" on its own line: the letter named by its word in a note.
-        named = bool(m.group("note")) and line_start and (own_line or emphasised or heading)
+        named = (
+            m.group("letter") is not None
+            and line_start
+            and (own_line or emphasised or heading)
+            and self._names_letter(m.group("note"), labels)
+        )
         if m.group("letter") and not m.group("lword") and not named:
             # A lone capital is only a header with a delimiter: "A: I met ..." not "A plan".
             if delim is None or delim == "." or (inline and delim not in (":", ")")):
