@@ -104,7 +104,7 @@ def test_heldout_red_flag_floors(gold):
 
 # Measured 2026-11-29 on the held-out strong answers (never tuned on), rubric default: the
 # original beat its weakened variant in 840 of 856 pairs (0.981; target 0.98; 846 the session
-# before, see RESULTS.md: sections a firmer header hold no longer finds).
+# before, see RESULTS.md: sections the retrained section model no longer finds).
 VALIDITY_FLOOR = 0.975
 
 
