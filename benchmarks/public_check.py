@@ -33,16 +33,15 @@ HERE = Path(__file__).parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE / "corpus"))
 
+from accuracy import flag_figures  # noqa: E402
 from evaluation import (  # noqa: E402
     PRINCIPLE_IDS,
     GoldStory,
-    char_accuracy,
     hosts_for,
     load_gold,
-    place_flags,
-    position_baseline,
-    predicted_spans,
-    variants,
+    principle_figures,
+    score_sections,
+    story_labels,
 )
 from stories import CorpusError, resolve_marks  # noqa: E402
 
@@ -73,12 +72,14 @@ class PublicAnswer:
 
 @dataclass(frozen=True)
 class PublicFlag:
-    """One labelled public sentence (the fields ``place_flags`` reads)."""
+    """One labelled public sentence (the fields ``accuracy.flag_figures`` reads)."""
 
     category: str
     text: str
     section: str
     repo: str
+    trap_for: str | None = None
+    """``clean`` for a clean sentence (counted as the corpus counts its traps)."""
 
 
 def load_answers(paths: list[Path]) -> list[PublicAnswer]:
@@ -136,22 +137,21 @@ def load_flags(paths: list[Path]) -> list[PublicFlag]:
             if text in seen:
                 continue
             seen.add(text)
-            out.append(PublicFlag(parts[0], text, _FLAG_SECTION[parts[0]], parts[1].split()[0]))
+            category, repo = parts[0], parts[1].split()[0]
+            trap_for = "clean" if category == "clean" else None
+            out.append(PublicFlag(category, text, _FLAG_SECTION[category], repo, trap_for))
     return out
 
 
 def print_sections(analyzer: Analyzer, answers: list[PublicAnswer]) -> None:
     """Character accuracy of the sections against position alone, per variant and form."""
+    form = {a.story.id: a.form for a in answers}
+    scores = score_sections(analyzer.analyze_many, [a.story for a in answers], SHOWN)
     rows: dict[str, list[tuple[float, float]]] = defaultdict(list)
-    for a in answers:
-        rendered = variants(a.story)
-        for name in SHOWN:
-            r = rendered[name]
-            acc = char_accuracy(r.text, r.gold, predicted_spans(analyzer.analyze(r.text)))
-            base = char_accuracy(r.text, r.gold, position_baseline(r.text))
-            rows[name].append((acc, base))
-            if name == "as_written":
-                rows[f"as_written/{a.form}"].append((acc, base))
+    for sc in scores:
+        rows[sc.variant].append((sc.accuracy, sc.baseline))
+        if sc.variant == "as_written":
+            rows[f"as_written/{form[sc.id]}"].append((sc.accuracy, sc.baseline))
     repos = len({a.repo for a in answers})
     print(f"sections: {len(answers)} public answers from {repos} repositories")
     print(f"  {'variant':24s} {'n':>4s}   ours  position")
@@ -162,59 +162,50 @@ def print_sections(analyzer: Analyzer, answers: list[PublicAnswer]) -> None:
 
 
 def print_principles(analyzer: Analyzer, answers: list[PublicAnswer]) -> None:
-    """recall@3 and precision@1 of the principles each source names (without, then with, Q)."""
-    labelled = [a.story for a in answers if a.story.principles]
+    """recall@3 and precision@1 of the principles each source names, without and with its
+    question, beside the three most frequent dev principles (as ``accuracy.py`` reports)."""
+    labelled = [a.story for a in answers if story_labels(a.story, "amazon")]
     if not labelled:
         return
-    counts = Counter(c for s in labelled for c in s.principles)
+    dev = [g for g in load_gold() if g.split == "dev"]
+    counts = Counter(p for g in dev for p in story_labels(g, "amazon"))
+    frequent = [p for p, _ in counts.most_common(3)]
     print(f"principles (amazon-l6): {len(labelled)} answers whose source names the principle")
-    print(f"  {len(counts)} principles; most frequent {counts.most_common(3)}")
     for with_question in (False, True):
-        r3 = p1 = 0.0
-        for s in labelled:
-            gold = {PRINCIPLE_IDS[c] for c in s.principles}
-            q = s.question or None if with_question else None
-            top = [p.id for p in analyzer.analyze(s.text, question=q).principles[:3]]
-            r3 += len(gold & set(top)) / len(gold)
-            p1 += top[0] in gold
-        n = len(labelled)
+        items = [(s.text, s.question or None) if with_question else s.text for s in labelled]
+        reports = list(analyzer.analyze_many(items))
+        r3, p1, b3, b1 = principle_figures(labelled, reports, "amazon", frequent)
         label = "with question" if with_question else "no question  "
-        print(f"  {label} recall@3 {r3 / n:.3f}  precision@1 {p1 / n:.3f}")
+        print(f"  {label} recall@3 {r3:.3f} (baseline {b3:.3f})"
+              f"  precision@1 {p1:.3f} (baseline {b1:.3f})")  # fmt: skip
 
 
 def print_flags(analyzer: Analyzer, flags: list[PublicFlag]) -> None:
-    """Recall per category (clean: share flagged), placed in held-out strong answers and alone."""
-    hosts = hosts_for(load_gold(), "heldout")
-    placed = place_flags(flags, hosts)
-    in_answer = list(analyzer.analyze_many([p[2] for p in placed]))
-    alone = list(analyzer.analyze_many([f.text for f in flags]))
-    hit: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
-    for (flag, _, _, start, end), report, single in zip(placed, in_answer, alone, strict=True):
-        found = {
-            f.category
-            for f in report.findings
-            if f.category in RED_FLAGS and f.start is not None and f.start < end and f.end > start
-        }
-        found_alone = {f.category for f in single.findings if f.category in RED_FLAGS}
-        row = hit[flag.category]
-        if flag.category == "clean":
-            row[0] += bool(found)
-            row[1] += bool(found_alone)
-        else:
-            row[0] += flag.category in found
-            row[1] += flag.category in found_alone
-        row[2] += 1
+    """Recall per category (clean: share flagged), placed in held-out strong answers as
+    ``accuracy.py`` places the corpus's sentences, and alone."""
+    got = flag_figures(analyzer, flags, hosts_for(load_gold(), "heldout"), [])
+    alone: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for flag, report in zip(flags, analyzer.analyze_many([f.text for f in flags]), strict=True):
+        found = {f.category for f in report.findings if f.category in RED_FLAGS}
+        alone[flag.category][0] += (
+            bool(found) if flag.category == "clean" else flag.category in found
+        )
+        alone[flag.category][1] += 1
+    placed = {
+        **got["caught"],
+        **({"clean": got["trap"]["clean"]} if "clean" in got["trap"] else {}),
+    }
     repos = len({f.repo for f in flags})
     print(f"red flags (amazon-l6): {len(flags)} public sentences from {repos} repositories")
     print(f"  {'category':12s} {'n':>4s}  in an answer  alone")
-    flagged = [c for c in hit if c != "clean"]
-    for cat in sorted(flagged) + (["clean"] if "clean" in hit else []):
-        a, b, n = hit[cat]
+    flagged = sorted(c for c in placed if c != "clean")
+    for cat in flagged + (["clean"] if "clean" in placed else []):
+        (a, n), (b, _) = placed[cat], alone[cat]
         what = "flagged" if cat == "clean" else "recall "
         print(f"  {cat:12s} {n:4d}  {what} {a / n:.2f}  {b / n:.2f}")
-    caught = sum(hit[c][0] for c in flagged)
-    total = sum(hit[c][2] for c in flagged)
+    total = sum(placed[c][1] for c in flagged)
     if total:
+        caught = sum(placed[c][0] for c in flagged)
         print(f"  {'all flags':12s} {total:4d}  recall  {caught / total:.2f}")
 
 
