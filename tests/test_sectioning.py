@@ -78,3 +78,96 @@ def test_a_repeat_is_held_to_its_first_telling_s_state() -> None:
     # header fixes keeps the header's states.
     assert held == [frozenset([0]), None, frozenset([0]), None, header]
     assert sectioning_module._hold_repeats(allowed, [0, 5, 0, 4, 3], tellings) is None
+
+
+# An answer that labels all four sections, with rules between them and bullets that read, alone,
+# like another section (the cost restated under Result, the scene set again under Action).
+LABELLED_ALL = """## S – Situation
+Early last year I was the operations lead for a regional parcel depot handling about **40,000 parcels a day**.
+Mis-sorted parcels cost us roughly **$90K a month** in re-deliveries and customer credits.
+---
+## T – Task
+I needed to **get mis-sorts back under 0.5 %** before the holiday peak without adding headcount.
+---
+## A – Action
+- **Found the pattern.** I pulled two weeks of scan logs and traced most errors to the night shift.
+- **Asked the people doing the work.** Sorters told me the new labels put the postcode where the old ones had the route code.
+- **Delivered a quick fix.** Within 48 hours I had the label template changed and the lane signs reprinted.
+---
+## R – Result
+- Mis-sorts fell from **2.1 % to 0.4 %** in three weeks.
+- Re-delivery costs dropped from **$90K to about $18K a month**.
+- The fix ensured **every lane used the same template**, removing a dependency on one supervisor's memory.
+---
+## Reflection
+I learned to ask the people on the floor before I open the data.
+"""  # noqa: E501
+
+PARTLY_LABELLED = """Situation: Our clinic's phone line dropped one call in four over the winter.
+
+My job was to bring missed calls under 5 % before flu season without hiring.
+
+I pulled six weeks of call logs, moved repeat-prescription requests to an online form and agreed \
+a shared queue rule with the other two practices' managers.
+
+Missed calls fell from 24 % to 4 % within five weeks."""
+
+
+def _line_labels(report, text: str) -> dict[str, set[str]]:
+    """The labels over each non-header line of ``text``."""
+    return {
+        line: _labels_over(report, text, line)
+        for line in text.splitlines()
+        if line.strip() and not line.startswith(("#", "---"))
+    }
+
+
+def test_every_line_under_a_header_keeps_its_section_when_all_four_are_labelled(
+    analyzer: Analyzer,
+) -> None:
+    report = analyzer.analyze(LABELLED_ALL)
+    # One section per header, and no section made of a rule ("---") alone.
+    assert [s.label for s in report.sections] == [
+        "situation", "task", "action", "result", "reflection"
+    ]  # fmt: skip
+    assert all(any(c.isalpha() for c in LABELLED_ALL[s.start : s.end]) for s in report.sections)
+    lines = _line_labels(report, LABELLED_ALL)
+    header = None
+    for line in LABELLED_ALL.splitlines():
+        if line.startswith("## "):
+            header = line.split()[-1].lower()
+        elif line in lines:
+            assert lines[line] == {header}, (line, lines[line])
+
+
+def test_a_partly_labelled_answer_still_finds_its_unlabelled_sections(analyzer: Analyzer) -> None:
+    report = analyzer.analyze(PARTLY_LABELLED)
+    # Only the Situation has a header: the paragraphs after it are read by the model.
+    assert [s.label for s in report.sections] == ["situation", "task", "action", "result"]
+    assert report.sections[0].source == "labeled"
+    assert {s.source for s in report.sections[1:]} == {"inferred"}
+
+
+def _regions(*headers: tuple[str, ...]) -> list[sectioning_module.Region]:
+    """Regions under headers of the given labels, 100 characters apart."""
+    return [
+        sectioning_module.Region(
+            i * 100,
+            i * 100 + 90,
+            sectioning_module.Header(i * 100 - 10, i * 100, labels, "section", "", False),
+        )
+        for i, labels in enumerate(headers, start=1)
+    ]
+
+
+def test_which_regions_are_held() -> None:
+    held = sectioning_module._held_regions
+    star = [("situation",), ("task",), ("action",), ("result",)]
+    assert held(_regions(*star)) == {0, 1, 2, 3}
+    assert held(_regions(*star, ("reflection",))) == {0, 1, 2, 3, 4}
+    # Not every section labelled: nothing is held.
+    assert held(_regions(("situation",), ("action",), ("result",))) == set()
+    # A Situation header after the Action (a list item such as "- cause: ...") is not held.
+    assert held(_regions(*star[:3], ("situation",), star[3])) == {1, 2, 4}
+    # A section opened twice: neither region is held.
+    assert held(_regions(*star[:3], ("result",), star[3])) == {0, 1, 2}

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
@@ -133,20 +134,23 @@ class Sectioner:
         return answer.with_sections(tuple(sections), headline, spans)
 
     def _place_units(self, answer: ParsedAnswer, regions: list[Region]) -> list[_Placed]:
-        """Each unit with its region and what its header allows (header-only units dropped).
+        """Each unit with its region and what its header allows.
 
+        Header-only units and units without a word (a rule such as ``---``) are dropped.
         Units in the first paragraph (or line) under a section header take the header's labels;
         later paragraphs and lines under it lean to them (``_STICKY``) but may change, since
-        authors often stop labelling after the first sections.
+        authors often stop labelling after the first sections; in an answer that labels all
+        four sections they stay in their header's section (see :func:`_held_regions`).
         """
         starts = [r.start for r in regions]
+        held = _held_regions(regions)
         placed: list[_Placed] = []
         paragraph_of: dict[int, int] = {}
         for ui, u in enumerate(answer.units):
             ri = bisect_right(starts, u.end - 1) - 1
             if ri < 0 or u.end <= regions[ri].start:
                 continue
-            if not answer.clean[max(u.start, regions[ri].start) : u.end].strip():
+            if not _WORD.search(answer.clean, max(u.start, regions[ri].start), u.end):
                 continue
             h = regions[ri].header
             if ri not in paragraph_of:
@@ -161,6 +165,8 @@ class Sectioner:
                 labels = frozenset(LABELS.index(lab) for lab in h.labels)
                 if paragraph_of[ri] == 0:
                     placed.append(_Placed(ui, ri, labels, ()))
+                elif ri in held:
+                    placed.append(_Placed(ui, ri, _held_states(labels, ri == len(regions) - 1), ()))
                 else:
                     placed.append(_Placed(ui, ri, None, tuple(sorted(labels))))
         return placed
@@ -286,6 +292,48 @@ _WORD = re.compile(r"\w+")
 _REPEAT_MIN_WORDS = 6
 """A unit of at least this many words that repeats an earlier unit word for word is the same
 telling again: it takes the earlier unit's section."""
+
+
+_STAR = tuple(LABELS.index(lab) for lab in ("situation", "task", "action", "result"))
+_RESULT, _REFLECTION = LABELS.index("result"), LABELS.index("reflection")
+
+
+def _held_regions(regions: list[Region]) -> set[int]:
+    """Regions whose later lines stay in their header's section.
+
+    When an answer has a header for each of Situation, Task, Action and Result, its author has
+    labelled every section, so a line under a header belongs to that section even when it reads
+    like another (a Result bullet that restates the cost, an Action bullet that sets the scene):
+    public labelled answers keep to their headers. Not held, because the header may be a word in
+    a list rather than a label (``- result: 40 % had no device``): a header whose section comes
+    before one already opened (a Situation after the Action), and a section opened twice.
+    """
+    section = [
+        (ri, tuple(LABELS.index(lab) for lab in r.header.labels))
+        for ri, r in enumerate(regions)
+        if r.header is not None and r.header.kind == "section"
+    ]
+    if not set(_STAR) <= {state for _, states in section for state in states}:
+        return set()
+    opened = Counter(state for _, states in section for state in states)
+    held, furthest = set(), -1
+    for ri, states in section:
+        rank = min((_STAR.index(s) for s in states if s in _STAR), default=None)
+        if (rank is None or rank >= furthest) and all(opened[s] == 1 for s in states):
+            held.add(ri)
+        if rank is not None:
+            furthest = max(furthest, rank)
+    return held
+
+
+def _held_states(labels: frozenset[int], last: bool) -> frozenset[int]:
+    """States a held line may take.
+
+    Its header's, the reflection under a Result (a lesson told at its end), and none in the last
+    region (a sign-off).
+    """
+    extra = {_REFLECTION} if _RESULT in labels else set()
+    return labels | extra | ({NONE} if last else set())
 
 
 def _first_tellings(answer: ParsedAnswer, units: list[Unit]) -> list[int | None]:
