@@ -79,6 +79,10 @@ SETTINGS = [
     ("I was the FP&A lead for a company with £60 million of annual recurring revenue.",
      "£60 million"),
     ("I inherited a 400-employee manufacturing client when a colleague left.", "400-employee"),
+    ("The company has about 5,000 employees, and my team of 12 owns the internal search.",
+     "about 5,000 employees"),
+    ("The organisation comprised some 2,000 engineers; I managed nineteen of them.",
+     "2,000 engineers"),
 ]  # fmt: skip
 
 
