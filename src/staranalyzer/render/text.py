@@ -13,7 +13,6 @@ from ..summary import Summary
 from .formats import OutputFormat
 from .location import line_column
 
-_LABELS = ("situation", "task", "action", "result")
 _BAR = 24
 _SEVERITY_COLOUR = {"error": "red", "warning": "yellow", "info": "cyan"}
 _VERDICT_COLOUR = {"strong": "green", "solid": "green", "needs work": "yellow", "weak": "red"}

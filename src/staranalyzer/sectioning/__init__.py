@@ -20,7 +20,7 @@ import numpy as np
 from ..answer import ParsedAnswer, Unit
 from ..models import Section
 from ..rubric import Rubric
-from ..vocabulary import LABELS
+from ..vocabulary import LABELS, STAR
 from .features import UnitFeaturizer
 from .headers import HEADLINE, Header, HeaderFinder, body_span
 from .model import NONE, STATES, load_section_model, softmax_rows, viterbi
@@ -294,7 +294,7 @@ _REPEAT_MIN_WORDS = 6
 telling again: it takes the earlier unit's section."""
 
 
-_STAR = tuple(LABELS.index(lab) for lab in ("situation", "task", "action", "result"))
+_STAR = tuple(LABELS.index(lab) for lab in STAR)
 _RESULT, _REFLECTION = LABELS.index("result"), LABELS.index("reflection")
 
 
