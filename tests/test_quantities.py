@@ -31,6 +31,8 @@ CASES = [
     ("We had zero incidents.", [("zero incidents", "count", 0.0, "incidents")]),
     ("It finished 39 of the last 40 laps.", [("39 of the last 40", "ratio", 0.975, "ratio")]),
     ("A third of calls were resets.", [("A third", "ratio", 0.3333, "ratio")]),
+    ("Repeat calls fell by about a third.", [("by about a third", "ratio", 0.3333, "ratio")]),
+    ("Waste went down by a quarter in a year.", [("by a quarter", "ratio", 0.25, "ratio")]),
     ("Checkout failed about twice a week.", [("about twice a week", "count", 2.0, "per week")]),
     ("It took half a day.", [("half a day", "duration", 0.5, "day")]),
     (
@@ -59,6 +61,7 @@ NOT_METRICS = [
     "I taught Year 10 and the eighth grade, in week two of term.",
     "One day one of the engineers called me.",
     "We were three, and the other one was on leave.",
+    "The audit was done by a third party before the launch.",
     "Ticket ids: 4410 4411 4412 4413 4414 4415 4416 4417 4418",
     "Weekly counts 12, 15, 11, 19, 22, 17, 30, 28 (pasted from the sheet)",
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from staranalyzer import Analyzer, available_rubrics, load_rubric
@@ -149,6 +150,36 @@ def test_the_sentence_model_vetoes_a_construction_it_reads_as_clean(tmp_path):
     assert [f.rule for f in loud.findings if f.category == "hedging"] == [
         "redflag.hedging.approximate"
     ]
+
+
+def test_vague_constructions_stand_unless_the_model_is_nearly_certain(monkeypatch):
+    # Candidates' own vague claims are what the sentence model knows least, so the vague rule's
+    # veto is lower than the others' (rubric data): at p = 0.01 for every label a vague
+    # construction stands while a blame construction in the same answer is dropped.
+    from staranalyzer.detectors.classifier import ClassifierEngine
+
+    text = (
+        "Situation: Our depot missed delivery slots every week.\n"
+        "Action: I rebuilt the rota. The slots were missed because the night shift kept "
+        "ignoring the loading plan.\n"
+        "Result: The drivers were much happier and it all ran better."
+    )
+    analyzer = analyzer_for("default")
+    rules = {r.id: r for r in analyzer.rubric.rules}
+    assert rules["redflag.vague.model"].veto < rules["redflag.blame.model"].veto
+    real = analyzer.analyze(text)
+    assert {"vague", "blame"} <= {f.category for f in real.findings}
+    original = ClassifierEngine.probabilities
+
+    def nearly_clean(self, answer, evidence, name):
+        probs, extra = original(self, answer, evidence, name)
+        return np.full_like(probs, 0.01), extra
+
+    monkeypatch.setattr(ClassifierEngine, "probabilities", nearly_clean)
+    quiet = analyzer_for("default").analyze(text)
+    found = {f.category: f.rule for f in quiet.findings}
+    assert found.get("vague", "").startswith("redflag.vague.unquantified")
+    assert "blame" not in found
 
 
 def test_the_veto_keeps_a_real_hedge_and_real_blame():

@@ -504,14 +504,18 @@ def fit_principles(
     """Both first stages on every story, and the stacker on their out-of-fold scores.
 
     The stacker's examples: every variant of every story (with and without its question), each
-    scored by first stages trained on the other ``folds - 1`` folds (story ``i`` in fold
-    ``i % folds``).
+    scored by first stages trained on the other ``folds - 1`` folds. A fold holds whole author
+    batches (:func:`author_folds`), so each story is scored by first stages that never saw its
+    author's words, as a user's story is at analysis time.
     """
+    fold_of = author_folds([story_id for story_id, _, _ in items], folds)
     z_rows, gold = [], []
     for k in range(folds):
-        inner = fit_first_stage([it for i, it in enumerate(items) if i % folds != k], labels,
-                                c, nb_c, min_df, iterations)  # fmt: skip
-        for _, story_gold, story_variants in items[k::folds]:
+        inner = fit_first_stage([it for it, f in zip(items, fold_of, strict=True) if f != k],
+                                labels, c, nb_c, min_df, iterations)  # fmt: skip
+        for _, story_gold, story_variants in (
+            it for it, f in zip(items, fold_of, strict=True) if f == k
+        ):
             for blocks in story_variants:
                 lr, nb = inner.first_stage(blocks)
                 z_rows.append(np.concatenate([standardise(lr), standardise(nb)]))
@@ -525,8 +529,16 @@ def fit_principles(
     model = fit_first_stage(items, labels, c, nb_c, min_df, iterations)
     model.stack, model.stack_bias = stack, stack_bias
     model.meta.update({"nb_c": nb_c, "stack_c": stack_c, "stack_examples": n, "folds": folds,
+                       "stack_folds": "author batch",
                        "features": "tf-idf v2 + nb-lr, stacked"})  # fmt: skip
     return model
+
+
+def author_folds(story_ids: list[str], folds: int) -> list[int]:
+    """Each story's fold: author batches (the id up to its last ``-``) dealt out in sorted order."""
+    batches = sorted({story_id.rsplit("-", 1)[0] for story_id in story_ids})
+    fold_of = {batch: i % folds for i, batch in enumerate(batches)}
+    return [fold_of[story_id.rsplit("-", 1)[0]] for story_id in story_ids]
 
 
 def fit_first_stage(

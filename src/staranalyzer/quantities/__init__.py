@@ -129,6 +129,9 @@ RATIO = re.compile(
     r"(?:the\s+|my\s+|its\s+|our\s+|their\s+|his\s+|her\s+)?(?:last\s+|first\s+|next\s+)?"
     rf"(?P<d>{DIGITS}|{WORD_NUM})\b"
     rf"|(?i:\b(?P<frac>{alternation(list(FRACTIONS))})\s+of\b)"
+    rf"|(?i:\bby\s+{QUAL}?(?P<byfrac>{alternation(list(FRACTIONS))})"
+    r"(?=\s*(?:[.,;:!?)]|$)|\s+(?:in|over|within|and|from|to|after|since|compared|year|on|this"
+    r"|that|last|across|between|while|but|as|when|against|overall)\b))"
 )
 DURATION = re.compile(
     rf"(?i){BOUNDARY}(?P<sub>sub-)?(?P<q>{QUAL})?(?P<n>{DIGITS}|{WORD_NUM}|half\s+an?|an?|one)"
@@ -253,6 +256,10 @@ def build_ratio(m: re.Match[str], text: str) -> Quantity | None:
         value = FRACTIONS[" ".join(m.group("frac").lower().split())]
         end = m.start("frac") + len(m.group("frac"))
         return Quantity("ratio", m.start("frac"), end, round(value, 4), "ratio")
+    if m.group("byfrac"):  # a change by a fraction: "fell by about a third"
+        value = FRACTIONS[" ".join(m.group("byfrac").lower().split())]
+        value = round(value, 4)
+        return Quantity("ratio", m.start(), m.end(), value, "ratio", approximate=_approx(m))
     num = 1.0 if m.group("n").lower() == "one" else word_value(m.group("n"))
     den = word_value(m.group("d"))
     if num is None or not den or num > den:
