@@ -70,8 +70,8 @@ def test_heldout_principle_floor(gold, rubric_name):
 # Measured 2026-11-29 on the held-out red-flag sentences, each placed in a held-out strong answer
 # (never tuned on), amazon-l6, sentence model trained on 10,206 dev flag sentences and the dev
 # stories, blame thresholds 0.40 / 0.425 (chosen on dev): recall blame 0.92, sole credit 0.90,
-# vague 0.96, hedging 0.98, overreach 0.94; 3.5 % of 260 traps flagged; per strong answer blame
-# 0.041, sole credit 0.007, vague 0.020, hedging 0.020, overreach 0.041.
+# vague 0.96, hedging 0.98, overreach 0.94; 3.8 % of 260 traps flagged; per strong answer blame
+# 0.041, sole credit 0.007, vague 0.027, hedging 0.020, overreach 0.041.
 FLAG_RECALL_FLOORS = {
     "blame": 0.89,
     "sole_credit": 0.88,

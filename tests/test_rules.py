@@ -237,3 +237,38 @@ def test_a_notes_action_is_not_told_it_never_says_i():
     )
     rules = {f.rule for f in analyzer.analyze(we_told).findings}
     assert "ownership.action_we.none" in rules
+
+
+def test_a_lexicon_added_to_a_rubric_does_not_move_the_sentence_model(tmp_path):
+    # The sentence model reads the lexicons it was trained with (its "lexicons" record): a
+    # lexicon a rubric adds for a construction must not shift its features or probabilities.
+    from staranalyzer.answer import safe_text
+
+    text = (
+        "Situation: The other team never documented the old export, and the release slipped.\n"
+        "Action: I read the code, wrote the missing runbook and paired with their lead.\n"
+        "Result: The export moved in 2 weeks with no incident."
+    )
+    path = tmp_path / "extra.yaml"
+    path.write_text(
+        "extends: default\nname: extra\nlexicons:\n"
+        '  extra_words: ["other team", "never", "old", "release", "their lead"]\n',
+        encoding="utf-8",
+    )
+
+    def probabilities(analyzer: Analyzer, lexicons: list[str] | None = None):
+        clean = safe_text(text)
+        answer = analyzer.sections(text, clean, analyzer.nlp(clean))
+        evidence = analyzer.detectors.evidence(answer)
+        engine = analyzer.detectors.engines["classifier"]
+        if lexicons is not None:  # as if the model had no record: every rubric lexicon
+            engine._lexicons["flags"] = lexicons
+        return engine.probabilities(answer, evidence, "flags")[0]
+
+    base = probabilities(analyzer_for("default"))
+    extra = Analyzer(rubric=str(path))
+    assert "extra_words" in extra.rubric.lexicons
+    assert "extra_words" not in extra.detectors.engines["classifier"].lexicons("flags")
+    assert np.array_equal(probabilities(extra), base)
+    unrecorded = probabilities(Analyzer(rubric=str(path)), sorted(extra.rubric.lexicons))
+    assert not np.array_equal(unrecorded, base)

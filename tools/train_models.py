@@ -450,10 +450,18 @@ features (``nb_lr``): at the same findings per strong answer, more blame and sol
 (dev 5-fold)."""
 
 
-def train_flags(examples: list[FlagExample], **settings: float | str) -> FlagModel:
-    """The red-flag sentence model: one logistic regression per category."""
+def train_flags(
+    examples: list[FlagExample], lexicons: list[str] | None = None, **settings: float | str
+) -> FlagModel:
+    """The red-flag sentence model: one logistic regression per category.
+
+    ``lexicons``: the rubric lexicons the examples' features were read with, recorded in the
+    model so that analysis reads the same ones (see ``ClassifierEngine.lexicons``).
+    """
     settings = {**FLAG_SETTINGS, **settings}
     keys, weights, bias, meta = train_logistic(examples, list(RED_FLAGS), **settings)  # type: ignore[arg-type]
+    if lexicons is not None:
+        meta["lexicons"] = sorted(lexicons)
     return FlagModel(keys, weights, meta, bias, list(RED_FLAGS))
 
 
@@ -656,7 +664,7 @@ def main() -> None:
         forget_bundled()
         analyzer = Analyzer()  # the flag features read the sections the new model finds
     if args.only in (None, "flags"):
-        flag_model = train_flags(dev_flag_examples(analyzer))
+        flag_model = train_flags(dev_flag_examples(analyzer), sorted(analyzer.rubric.lexicons))
         flag_model.save(flags_path)
         size = flags_path.stat().st_size
         print(f"flags: {len(flag_model.keys)} features, {flag_model.meta['examples']} sentences "

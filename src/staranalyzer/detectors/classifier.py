@@ -126,7 +126,7 @@ class ClassifierEngine(Engine):
 
     def __init__(self, rubric: Rubric) -> None:
         super().__init__(rubric)
-        self.lexicons = sorted(rubric.lexicons)
+        self._lexicons: dict[str, list[str]] = {}
         self._models: dict[str, FlagModel] = {}
         self._last: tuple[ParsedAnswer, str, np.ndarray, SentenceFeatures] | None = None
 
@@ -138,6 +138,21 @@ class ClassifierEngine(Engine):
             )
         return self._models[name]
 
+    def lexicons(self, model_name: str) -> list[str]:
+        """The rubric lexicons the model reads: those it was trained with.
+
+        A model's ``lexicons`` record (written by ``tools/train_models.py``) keeps a lexicon
+        added to a rubric later, for a construction, from shifting the features of a model that
+        never saw it; a model without the record reads all of the rubric's.
+        """
+        if model_name not in self._lexicons:
+            trained = self.model(model_name).meta.get("lexicons")
+            names = sorted(self.rubric.lexicons)
+            if trained is not None:
+                names = [name for name in names if name in set(trained)]
+            self._lexicons[model_name] = names
+        return self._lexicons[model_name]
+
     def probabilities(
         self, answer: ParsedAnswer, evidence: Evidence, model_name: str
     ) -> tuple[np.ndarray, SentenceFeatures]:
@@ -145,7 +160,7 @@ class ClassifierEngine(Engine):
         # Keyed by the answer object itself (never by id(): ids are reused once an answer is freed).
         if self._last is not None and self._last[0] is answer and self._last[1] == model_name:
             return self._last[2], self._last[3]
-        feats = sentence_features(answer, evidence, self.lexicons)
+        feats = sentence_features(answer, evidence, self.lexicons(model_name))
         probs = self.model(model_name).probabilities(feats.groups, feats.keys, feats.values,
                                                      feats.n)  # fmt: skip
         self._last = (answer, model_name, probs, feats)
