@@ -266,7 +266,8 @@ def print_flag_folds(gold: list[GoldStory], folds: int) -> None:
         for k in range(folds):
             test = [f for i, f in enumerate(flags) if i % folds == k]
             train = [f for i, f in enumerate(flags) if i % folds != k]
-            model = train_flags(host_examples + flag_examples(base, train, hosts))
+            model = train_flags(host_examples + flag_examples(base, train, hosts),
+                                sorted(base.rubric.lexicons))  # fmt: skip
             path = Path(tmp) / f"flags{k}.model"
             model.save(path)
             fold = Analyzer(rubric=with_flag_model(FLAG_RUBRIC, path))

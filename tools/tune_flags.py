@@ -60,7 +60,8 @@ def records(folds: int) -> list[dict]:
             test_hosts = [h for j, h in enumerate(hosts) if j % folds == k]
             train = [f for i, f in enumerate(flags) if i % folds != k]
             test = [f for i, f in enumerate(flags) if i % folds == k]
-            model = train_flags(flag_examples(base, train, train_hosts) + other_examples)
+            model = train_flags(flag_examples(base, train, train_hosts) + other_examples,
+                                sorted(base.rubric.lexicons))  # fmt: skip
             path = Path(tmp) / f"fold{k}.model"
             model.save(path)
             fold = Analyzer(rubric=with_flag_model(FLAG_RUBRIC, path))

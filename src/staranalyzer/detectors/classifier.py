@@ -149,7 +149,8 @@ class ClassifierEngine(Engine):
             trained = self.model(model_name).meta.get("lexicons")
             names = sorted(self.rubric.lexicons)
             if trained is not None:
-                names = [name for name in names if name in set(trained)]
+                known = set(trained)
+                names = [name for name in names if name in known]
             self._lexicons[model_name] = names
         return self._lexicons[model_name]
 
