@@ -252,7 +252,7 @@ def print_flag_folds(gold: list[GoldStory], folds: int) -> None:
 
     from evaluation import hosts_for
     from flags import load_flags
-    from train_models import flag_examples, train_flags
+    from train_models import flag_examples, flag_lexicons, train_flags
 
     from staranalyzer.vocabulary import RED_FLAGS
 
@@ -267,7 +267,7 @@ def print_flag_folds(gold: list[GoldStory], folds: int) -> None:
             test = [f for i, f in enumerate(flags) if i % folds == k]
             train = [f for i, f in enumerate(flags) if i % folds != k]
             model = train_flags(host_examples + flag_examples(base, train, hosts),
-                                sorted(base.rubric.lexicons))  # fmt: skip
+                                flag_lexicons(base))  # fmt: skip
             path = Path(tmp) / f"flags{k}.model"
             model.save(path)
             fold = Analyzer(rubric=with_flag_model(FLAG_RUBRIC, path))

@@ -266,11 +266,19 @@ class FlagExample:
     """Real-valued features (a principle's cue score), by key."""
 
 
+def flag_lexicons(analyzer: Analyzer) -> list[str]:
+    """The lexicons a new sentence model's features read: all of the analyzer's rubric.
+
+    :func:`train_flags` records them in the model, and analysis reads only those.
+    """
+    return sorted(analyzer.rubric.lexicons)
+
+
 def _sentence_keys(analyzer: Analyzer, text: str) -> tuple[object, object, list[np.ndarray]]:
     clean = safe_text(text)
     answer = analyzer.sections(text, clean, analyzer.nlp(clean))
     evidence = analyzer.detectors.evidence(answer)
-    feats = sentence_features(answer, evidence, sorted(analyzer.rubric.lexicons))
+    feats = sentence_features(answer, evidence, flag_lexicons(analyzer))
     per = [feats.keys[feats.groups == i] for i in range(feats.n)]
     return answer, evidence, per
 
@@ -455,8 +463,9 @@ def train_flags(
 ) -> FlagModel:
     """The red-flag sentence model: one logistic regression per category.
 
-    ``lexicons``: the rubric lexicons the examples' features were read with, recorded in the
-    model so that analysis reads the same ones (see ``ClassifierEngine.lexicons``).
+    ``lexicons``: the rubric lexicons the examples' features were read with
+    (:func:`flag_lexicons`), recorded in the model so that analysis reads the same ones (see
+    ``ClassifierEngine.lexicons``).
     """
     settings = {**FLAG_SETTINGS, **settings}
     keys, weights, bias, meta = train_logistic(examples, list(RED_FLAGS), **settings)  # type: ignore[arg-type]
@@ -664,7 +673,7 @@ def main() -> None:
         forget_bundled()
         analyzer = Analyzer()  # the flag features read the sections the new model finds
     if args.only in (None, "flags"):
-        flag_model = train_flags(dev_flag_examples(analyzer), sorted(analyzer.rubric.lexicons))
+        flag_model = train_flags(dev_flag_examples(analyzer), flag_lexicons(analyzer))
         flag_model.save(flags_path)
         size = flags_path.stat().st_size
         print(f"flags: {len(flag_model.keys)} features, {flag_model.meta['examples']} sentences "

@@ -34,7 +34,7 @@ sys.path.insert(0, str(ROOT / "tools"))
 from accuracy import FLAG_RUBRIC, with_flag_model, without_models  # noqa: E402
 from evaluation import hosts_for, load_gold, place_flags  # noqa: E402
 from flags import load_flags  # noqa: E402
-from train_models import clean_stories, flag_examples, train_flags  # noqa: E402
+from train_models import clean_stories, flag_examples, flag_lexicons, train_flags  # noqa: E402
 
 from staranalyzer import Analyzer  # noqa: E402
 from staranalyzer.answer import safe_text  # noqa: E402
@@ -61,7 +61,7 @@ def records(folds: int) -> list[dict]:
             train = [f for i, f in enumerate(flags) if i % folds != k]
             test = [f for i, f in enumerate(flags) if i % folds == k]
             model = train_flags(flag_examples(base, train, train_hosts) + other_examples,
-                                sorted(base.rubric.lexicons))  # fmt: skip
+                                flag_lexicons(base))  # fmt: skip
             path = Path(tmp) / f"fold{k}.model"
             model.save(path)
             fold = Analyzer(rubric=with_flag_model(FLAG_RUBRIC, path))
