@@ -69,6 +69,18 @@ def test_stdin():
     assert result.exit_code == 0 and json.loads(result.stdout)["sections"]
 
 
+def test_story_line_names_functions_only_when_there_are_some():
+    # Cross-functional from another team alone ("the platform team"): no empty "()".
+    alone = "I met the other team twice a week to agree the API, and we shipped it together."
+    out = run("--rubric", "amazon-l6", "-", input=alone).stdout
+    story = next(line for line in out.splitlines() if line.strip().startswith("story:"))
+    assert story.rstrip().endswith("cross-functional") and "()" not in story
+    named = "I ran the launch with the legal team and the finance team and the design team."
+    out = run("--rubric", "amazon-l6", "-", input=named).stdout
+    story = next(line for line in out.splitlines() if line.strip().startswith("story:"))
+    assert "cross-functional (" in story and "()" not in story
+
+
 def write_bank(tmp_path: Path) -> Path:
     good = {"id": "a1", "question": "Q1", "answer": ANSWER, "coach": "kim", "tags": ["x"]}
     lines = [

@@ -79,7 +79,8 @@ def _story_lines(report: Report, text: str | None) -> list[str]:
         ]
         parts.append("leadership: " + (" and ".join(lead) or "not shown"))
         if sig.cross_functional:
-            parts.append("cross-functional (" + ", ".join(sig.functions[:5]) + ")")
+            named = f" ({', '.join(sig.functions[:5])})" if sig.functions else ""
+            parts.append("cross-functional" + named)  # other teams named, no function
         out += ["", "  story: " + "; ".join(parts)]
     return out
 
