@@ -185,12 +185,26 @@ def flag_figures(analyzer: Analyzer, flags: list, hosts: list, strong: list) -> 
             caught[flag.category][1] += 1
             if flag.category not in hit:
                 missed[flag.category].append(flag.text)
+    # Each sentence also analysed by itself, as an answer of one sentence (a user checking a
+    # line, or a sentence scored out of context): recall per category, and traps by category.
+    alone: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for flag, report in zip(flags, analyzer.analyze_many([f.text for f in flags]), strict=True):
+        found = {f.category for f in report.findings if f.category in RED_FLAGS}
+        key = "clean" if flag.category == "clean" else flag.category
+        alone[key][0] += bool(found) if key == "clean" else key in found
+        alone[key][1] += 1
     per_answer: dict[str, float] = {}
     strong_reports = list(analyzer.analyze_many([s.text for s in strong]))
     for cat in RED_FLAGS:
         count = sum(sum(f.category == cat for f in r.findings) for r in strong_reports)
         per_answer[cat] = count / max(len(strong_reports), 1)
-    return {"caught": caught, "trap": trap, "per_answer": per_answer, "missed": missed}
+    return {
+        "caught": caught,
+        "trap": trap,
+        "alone": alone,
+        "per_answer": per_answer,
+        "missed": missed,
+    }
 
 
 def print_flags(gold: list[GoldStory], show_missed: bool = False) -> None:
@@ -215,19 +229,26 @@ def print_flags(gold: list[GoldStory], show_missed: bool = False) -> None:
         print(f"  {split}: {len(chosen) - n_traps} flagged sentences, {n_traps} traps, "
               f"{len(strong)} strong answers")  # fmt: skip
         print(f"    {'category':12} {'recall':>14} {'constructions only':>20} {'traps flagged':>15}"
-              f" {'per strong answer':>18}")  # fmt: skip
+              f" {'per strong answer':>18} {'alone':>7}")  # fmt: skip
+        alone = full["alone"]
         for cat in RED_FLAGS:
             c, n = full["caught"][cat]
             cb, _ = bare["caught"][cat]
             t, tn = full["trap"][cat]
             per = full["per_answer"][cat]
+            solo = alone[cat][0] / max(alone[cat][1], 1)
             print(f"    {cat:12} {c / n:6.2f} ({c:3}/{n:3}) {cb / n:12.2f}        "
-                  f"{t / max(tn, 1):6.2f} ({t:2}/{tn:2}) {per:12.3f}")  # fmt: skip
+                  f"{t / max(tn, 1):6.2f} ({t:2}/{tn:2}) {per:12.3f} {solo:12.2f}")  # fmt: skip
         all_c = sum(v[0] for v in full["caught"].values())
         all_n = sum(v[1] for v in full["caught"].values())
         all_t = sum(v[0] for v in full["trap"].values())
+        a_c = sum(alone[cat][0] for cat in RED_FLAGS)
+        a_t, a_tn = alone["clean"]
         print(f"    {'all':12} {all_c / all_n:6.2f} ({all_c}/{all_n})"
-              f"{'':21}{all_t / max(n_traps, 1):6.2f} ({all_t}/{n_traps})")  # fmt: skip
+              f"{'':21}{all_t / max(n_traps, 1):6.2f} ({all_t}/{n_traps}){'':13}"
+              f"{a_c / all_n:12.2f}")  # fmt: skip
+        print(f"    alone: each sentence analysed by itself; traps flagged alone "
+              f"{a_t / max(a_tn, 1):.3f} ({a_t}/{a_tn})")  # fmt: skip
         if show_missed and split == "dev":
             for cat, texts in full["missed"].items():
                 for t in texts[:12]:

@@ -46,7 +46,6 @@ from evaluation import (  # noqa: E402
 from stories import CorpusError, resolve_marks  # noqa: E402
 
 from staranalyzer import Analyzer  # noqa: E402
-from staranalyzer.vocabulary import RED_FLAGS  # noqa: E402
 
 _HEADER = re.compile(r"^=== (\S+) \| source: (.*?) \| lp:(.*?)\| form: (\S+)\s*$")
 _FLAG_SECTION = {
@@ -184,13 +183,7 @@ def print_flags(analyzer: Analyzer, flags: list[PublicFlag]) -> None:
     """Recall per category (clean: share flagged), placed in held-out strong answers as
     ``accuracy.py`` places the corpus's sentences, and alone."""
     got = flag_figures(analyzer, flags, hosts_for(load_gold(), "heldout"), [])
-    alone: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    for flag, report in zip(flags, analyzer.analyze_many([f.text for f in flags]), strict=True):
-        found = {f.category for f in report.findings if f.category in RED_FLAGS}
-        alone[flag.category][0] += (
-            bool(found) if flag.category == "clean" else flag.category in found
-        )
-        alone[flag.category][1] += 1
+    alone = got["alone"]
     placed = {
         **got["caught"],
         **({"clean": got["trap"]["clean"]} if "clean" in got["trap"] else {}),

@@ -81,6 +81,11 @@ FLAG_RECALL_FLOORS = {
 }
 FLAG_TRAPS_CEILING = 0.08
 FLAG_PER_STRONG_CEILING = 0.06
+# The same sentences each analysed by itself, as an answer of one sentence (measured the same
+# day, after a lone sentence was read as a section instead of a headline): recall blame 0.936,
+# sole credit 0.918, vague 0.973, hedging 0.991, overreach 0.936; 12 of 260 traps flagged.
+# Before that change blame was 0.891 and sole credit 0.900.
+FLAG_ALONE_FLOOR = 0.90
 
 
 def test_heldout_red_flag_floors(gold):
@@ -100,6 +105,11 @@ def test_heldout_red_flag_floors(gold):
         assert got["per_answer"][category] <= FLAG_PER_STRONG_CEILING, category
     flagged = sum(t for t, _ in got["trap"].values())
     traps = sum(n for _, n in got["trap"].values())
+    assert traps >= 200 and flagged / traps <= FLAG_TRAPS_CEILING
+    for category in FLAG_RECALL_FLOORS:
+        caught, n = got["alone"][category]
+        assert caught / n >= FLAG_ALONE_FLOOR, ("alone", category, caught, n)
+    flagged, traps = got["alone"]["clean"]
     assert traps >= 200 and flagged / traps <= FLAG_TRAPS_CEILING
 
 

@@ -171,3 +171,57 @@ def test_which_regions_are_held() -> None:
     assert held(_regions(*star[:3], ("situation",), star[3])) == {1, 2, 4}
     # A section opened twice: neither region is held.
     assert held(_regions(*star[:3], ("result",), star[3])) == {0, 1, 2}
+
+
+@pytest.mark.parametrize(
+    ("text", "label", "flag"),
+    [
+        ("The project was a big success and everyone was happy with it.", "result", "vague"),
+        (
+            "I rewrote the deploy script over a weekend and cut releases from two hours to ten "
+            "minutes.",
+            "action",
+            None,
+        ),
+        ("Honestly, the other team dropped the ball and we missed the launch.", "result", "blame"),
+    ],
+)
+def test_a_one_sentence_answer_is_read_as_a_section_not_a_headline(
+    analyzer: Analyzer, text: str, label: str, flag: str | None
+) -> None:
+    # A headline needs a story after it: an answer of one sentence is that sentence's section,
+    # and the section's rules (a vague Result, blame) read it as they would inside an answer.
+    report = analyzer.analyze(text)
+    assert report.headline is None
+    assert [(s.label, s.start, s.end) for s in report.sections] == [(label, 0, len(text))]
+    categories = {f.category for f in report.findings}
+    if flag is not None:
+        assert flag in categories
+    assert not categories & {"sole_credit", "hedging", "overreach"}
+
+
+def test_a_headline_before_a_story_is_still_a_headline(analyzer: Analyzer) -> None:
+    headline = "Cutting refunds from 11 days to 2 at a retailer."
+    report = analyzer.analyze(headline + "\n\n" + STORY.format(background=BACKGROUND))
+    assert report.headline is not None
+    assert report.headline.text == headline
+    assert report.sections[0].start > len(headline)
+
+
+def test_a_lone_labelled_lesson_stays_the_reflection(analyzer: Analyzer) -> None:
+    # A lone unit is not read as a reflection by the model (a lesson needs a story before it),
+    # but its header decides when the author wrote one.
+    text = "Lesson learned: I now check the supplier contract before I promise a date."
+    report = analyzer.analyze(text)
+    assert [(s.label, s.source) for s in report.sections] == [("reflection", "labeled")]
+
+
+def test_some_section_drops_only_the_no_section_state() -> None:
+    from staranalyzer.sectioning.model import NONE, STATES
+
+    some = sectioning_module._some_section
+    assert some(None) == frozenset(range(NONE))
+    assert some(frozenset({NONE, 0})) == frozenset({0})
+    # A header that allows no section (a "Question:" line) keeps it.
+    assert some(frozenset({NONE})) == frozenset({NONE})
+    assert STATES[NONE] == "none"

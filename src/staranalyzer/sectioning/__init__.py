@@ -193,6 +193,16 @@ class Sectioner:
             # Decoded again with the repeats held, so that the units around them settle too (the
             # real Task after a background told twice).
             path = viterbi(scores, paragraph, held, self.model)
+        if all(state == NONE for state in path):
+            # Nothing but a headline or an aside is no answer's reading: a headline needs a story
+            # after it. A short answer takes its best section instead; a lone unit not the
+            # reflection either (unless a header says so), since a lesson needs a story before it.
+            sections = [_some_section(a) for a in allowed]
+            if len(units) == 1:
+                options = sorted(_STORY_STATES if allowed[0] is None else sections[0])
+                path = [max(options, key=lambda s: (scores[0, s], -s))]
+            else:
+                path = viterbi(scores, paragraph, sections, self.model)
         probs = softmax_rows(scores)
         return [
             (
@@ -376,6 +386,17 @@ def _hold_repeats(
             held[j] = frozenset([path[j]])
         changed = True
     return held if changed else None
+
+
+_SECTION_STATES = frozenset(range(NONE))
+_STORY_STATES = frozenset(STATES.index(label) for label in STAR)
+
+
+def _some_section(allowed: frozenset[int] | None) -> frozenset[int] | None:
+    """``allowed`` without the no-section state, unless that is all a header allows."""
+    if allowed is None:
+        return _SECTION_STATES
+    return allowed - {NONE} or allowed
 
 
 class _SubAnswer:
