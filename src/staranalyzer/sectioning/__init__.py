@@ -392,7 +392,7 @@ _SECTION_STATES = frozenset(range(NONE))
 _STORY_STATES = frozenset(STATES.index(label) for label in STAR)
 
 
-def _some_section(allowed: frozenset[int] | None) -> frozenset[int] | None:
+def _some_section(allowed: frozenset[int] | None) -> frozenset[int]:
     """``allowed`` without the no-section state, unless that is all a header allows."""
     if allowed is None:
         return _SECTION_STATES
