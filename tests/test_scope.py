@@ -83,6 +83,8 @@ SETTINGS = [
      "about 5,000 employees"),
     ("The organisation comprised some 2,000 engineers; I managed nineteen of them.",
      "2,000 engineers"),
+    # Growth the candidate only watched is not theirs.
+    ("The company grew from 10 to 187 engineers while I was there.", "from 10 to 187"),
 ]  # fmt: skip
 
 
@@ -101,6 +103,13 @@ def test_the_setting_is_context_not_scope(l6, text, cue):
         ("I led a 12-person team that rebuilt billing, then a 300-person org.", "300-person"),
         ("I ran a delivery programme for 600 engineers in six organisations.", "600 engineers"),
         ("I cut costs by $140 million across the group.", "$140 million"),
+        # Perfect tense and growth verbs lead too: the team's size at the end is the scope.
+        (
+            "I've scaled engineering teams from 10 to 187 people across 14 countries.",
+            "from 10 to 187",
+        ),
+        ("I took the team from 12 to 160 engineers in two years.", "from 12 to 160"),
+        ("I have led 140 engineers in four organisations since 2021.", "140 engineers"),
     ],
 )
 def test_a_scope_the_candidate_holds_still_reads_over(l6, text, cue):

@@ -46,6 +46,10 @@ ENGINES: dict[str, type[Engine]] = {
 
 __all__ = ["ENGINES", "Detectors", "Engine", "Evidence", "find_metrics"]
 _PRIORITY = {"phrase": 0, "construction": 1, "classifier": 2}
+_LED = ("lead_verbs", "lead_verbs_wide")
+"""Lexicons of the candidate leading or owning ("I led", "I've scaled"): a count of people or
+teams in such a sentence is the candidate's scope (``lead_verbs_wide`` is not a feature of the
+sentence model, so it can grow without retraining it)."""
 
 
 def find_metrics(answer: ParsedAnswer) -> tuple[Metric, ...]:
@@ -112,7 +116,9 @@ class Detectors:
         metrics = find_metrics(answer)
         hits = self._lexicon_hits(answer)
         led = (
-            frozenset(hits.get("lead_verbs", {})) if "lead_verbs" in self.rubric.lexicons else None
+            frozenset(s for name in _LED if name in hits for s in hits[name])
+            if any(name in self.rubric.lexicons for name in _LED)
+            else None
         )
         cues = self.scope.cues(answer, metrics, led)
         principles = tuple(self.principles.scores(answer))
