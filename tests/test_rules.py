@@ -272,3 +272,20 @@ def test_a_lexicon_added_to_a_rubric_does_not_move_the_sentence_model(tmp_path):
     assert np.array_equal(probabilities(extra), base)
     unrecorded = probabilities(Analyzer(rubric=str(path)), sorted(extra.rubric.lexicons))
     assert not np.array_equal(unrecorded, base)
+
+
+def test_blame_verdicts_and_excuses_say_what_they_quote():
+    analyzer = analyzer_for("amazon-l6")
+    excuse = analyzer.findings_of(
+        "Situation: We had a launch.\nAction: I built the service, but the deadline was "
+        "unrealistic from day one.\nResult: We shipped late.",
+        "redflag.blame.excuse",
+    )
+    assert [f.why for f in excuse] == [
+        'construction: a circumstance is given as the excuse ("the deadline was unrealistic")'
+    ]
+    (verdict,) = analyzer.findings_of(
+        "The agency were hopeless and the launch slipped.", "redflag.blame.verdict"
+    )
+    assert verdict.text == "The agency were hopeless"
+    assert verdict.why == 'construction: The agency is given a verdict ("were hopeless")'

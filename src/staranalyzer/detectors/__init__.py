@@ -90,6 +90,8 @@ class Detectors:
     def __init__(self, rubric: Rubric) -> None:
         self.rubric = rubric
         self.scope = ScopeReader(rubric)
+        self._led = tuple(name for name in _LED if name in rubric.lexicons)
+        """The rubric's lexicons of leading (none: every count judged by first person alone)."""
         self.principles = PrincipleReader(rubric)
         self.story = StoryReader(rubric)
         self.rules = rubric.active_rules()
@@ -116,8 +118,8 @@ class Detectors:
         metrics = find_metrics(answer)
         hits = self._lexicon_hits(answer)
         led = (
-            frozenset(s for name in _LED if name in hits for s in hits[name])
-            if any(name in self.rubric.lexicons for name in _LED)
+            frozenset(s for name in self._led if name in hits for s in hits[name])
+            if self._led
             else None
         )
         cues = self.scope.cues(answer, metrics, led)
